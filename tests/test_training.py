@@ -1,0 +1,97 @@
+import pytest
+import torch
+from torch import nn
+
+from helpers.data import TensorLoader
+from helpers.training import (
+    History,
+    accuracy,
+    confusion_matrix,
+    evaluate_accuracy,
+    fit,
+    predict,
+    seed_everything,
+    try_device,
+)
+
+
+def blobs(n=512, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 3, (n,), generator=g)
+    centers = torch.tensor([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.5]])
+    return centers[y] + 0.5 * torch.randn(n, 2, generator=g), y
+
+
+def test_fit_learns_and_records_history():
+    seed_everything(0)
+    x, y = blobs()
+    xt, yt = blobs(256, seed=1)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    hist = fit(model, TensorLoader(x, y, 32, shuffle=True), TensorLoader(xt, yt, 64), epochs=3, lr=0.1,
+               live=False, eval_every=8, log_every=4, device=torch.device("cpu"))
+    assert hist.epoch == [1, 2, 3] and len(hist.test_acc) == 3 and hist.epoch_step == [16, 32, 48]
+    assert hist.test_acc[-1] > 0.95 and hist.train_loss[-1] < hist.train_loss[0]
+    assert hist.step == list(range(4, 49, 4)) and hist.eval_step == [8, 16, 24, 32, 40, 48]
+    assert hist.examples == 3 * 512 and hist.seconds > 0
+    assert hist.steps_to(0.5) == 8 and hist.steps_to(1.01) is None
+
+
+def test_fit_is_reproducible_with_a_seed():
+    runs = []
+    for _ in range(2):
+        seed_everything(3)
+        x, y = blobs()
+        model = nn.Linear(2, 3)
+        fit(model, TensorLoader(x, y, 64, shuffle=True, seed=3), epochs=1, live=False)
+        runs.append(model.weight.detach().clone())
+    torch.testing.assert_close(runs[0], runs[1])
+
+
+def test_fit_accepts_an_optimizer_class_or_instance():
+    x, y = blobs(64)
+    model = nn.Linear(2, 3)
+    h1 = fit(model, TensorLoader(x, y, 16), epochs=1, optimizer=torch.optim.Adam, lr=0.01, live=False)
+    h2 = fit(model, TensorLoader(x, y, 16), epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+             live=False)
+    assert h1.train_loss and h2.train_loss
+
+
+def test_fit_explains_a_missing_flatten():
+    x, y = torch.zeros(8, 1, 4, 4), torch.zeros(8, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"\(batch, classes\) = \(8, C\).*\(8, 3, 4, 4\).*flatten"):
+        fit(nn.Conv2d(1, 3, 1), TensorLoader(x, y, 8), live=False)
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        fit(nn.Linear(2, 2), TensorLoader(x, y, 8), epochs=0)
+    with pytest.raises(TypeError, match=r"\(images, labels\) pairs"):
+        fit(nn.Linear(16, 2), [torch.zeros(2, 16)], live=False)
+
+
+def test_accuracy_predict_and_confusion():
+    logits = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0], [0.0, 5.0]])
+    y = torch.tensor([0, 0, 0, 1])
+    assert accuracy(logits, y) == 0.75
+    assert confusion_matrix(logits, y).tolist() == [[2, 1], [0, 1]]
+    with pytest.raises(ValueError, match=r"\(3,\)"):
+        accuracy(logits, y[:3])
+    model = nn.Identity()
+    model.register_parameter("p", nn.Parameter(torch.zeros(1)))
+    out, labels = predict(model, [(logits, y)])
+    assert torch.equal(out, logits) and torch.equal(labels, y) and model.training
+    assert evaluate_accuracy(model, [(logits[:2], y[:2]), (logits[2:], y[2:])]) == 0.75
+
+
+def test_try_device():
+    assert try_device(prefer_gpu=False).type == "cpu"
+    assert try_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_fit_on_cuda_moves_model_and_batches_together():
+    x, y = blobs()
+    model = nn.Linear(2, 3)
+    hist = fit(model, TensorLoader(x, y, 64), TensorLoader(x, y, 128), epochs=2, live=False)
+    assert next(model.parameters()).is_cuda and hist.test_acc[-1] > 0.8
+
+
+def test_history_defaults():
+    assert History().steps_to(0.1) is None
