@@ -36,7 +36,7 @@ data: $(MNIST)
 lab: $(STAMP) $(MNIST)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.root_dir=notebooks
 
-test: $(STAMP) $(MNIST)
+test: $(STAMP) $(MNIST) lint
 	$(BIN)/python -m pytest
 
 unit: $(STAMP) $(MNIST)

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Build notebooks/NN_*.ipynb from sources/NN_*.py (jupytext percent format), executed top to bottom.
+
+Usage: python tools/build_notebooks.py [01 02 ...]   (no argument: every source)
+Each notebook is executed in a fresh kernel from notebooks/ (as JupyterLab and nbval run it), with widget state
+stored in its metadata, and saved only if every cell ran without error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def build(source: Path) -> Path:
+    """Convert, execute and save one notebook; returns its path."""
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        cell.metadata.pop("lines_to_next_cell", None)
+    client = NotebookClient(nb, timeout=int(os.environ.get("CELL_TIMEOUT", 900)), kernel_name="python3",
+                            store_widget_state=True, record_timing=False,
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    start = time.perf_counter()
+    client.execute()
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["language_info"] = {k: v for k, v in nb.metadata.get("language_info", {}).items()
+                                    if k in ("name", "version", "mimetype", "file_extension")}
+    target = ROOT / "notebooks" / f"{source.stem}.ipynb"
+    nbformat.write(nb, target)
+    print(f"{target.relative_to(ROOT)}: executed in {time.perf_counter() - start:.1f} s")
+    return target
+
+
+def main(args: list[str]) -> int:
+    sources = sorted((ROOT / "sources").glob("[0-9][0-9]_*.py"))
+    if args:
+        sources = [s for s in sources if s.name[:2] in args]
+        if not sources:
+            print(f"no source in sources/ matches {args}", file=sys.stderr)
+            return 1
+    for source in sources:
+        build(source)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
