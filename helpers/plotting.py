@@ -162,7 +162,7 @@ class LiveCurves:
     def __init__(self, title: str | None = None, min_interval: float = 1.0) -> None:
         self.enabled = _in_kernel()
         self.min_interval, self.last = min_interval, 0.0
-        self.fig, (self.ax_loss, self.ax_acc) = plt.subplots(1, 2, figsize=(8, 3))
+        self.fig, (self.ax_loss, self.ax_acc) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
         if title:
             self.fig.suptitle(title)
         self.handle = None
@@ -196,7 +196,6 @@ class LiveCurves:
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend(loc="lower right")
-        self.fig.tight_layout()
         if self.handle is not None:
             self.handle.update(self.fig)
 

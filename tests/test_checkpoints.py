@@ -1,0 +1,20 @@
+import pytest
+import torch
+from torch import nn
+
+from helpers import checkpoints, data
+
+
+def test_save_and_load_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    model = nn.Linear(3, 2)
+    assert not checkpoints.load_weights(nn.Linear(3, 2), "tiny")
+    path = checkpoints.save_weights(model, "tiny")
+    assert path == tmp_path / "weights" / "tiny.pt"
+    fresh = nn.Linear(3, 2)
+    assert checkpoints.load_weights(fresh, "tiny")
+    torch.testing.assert_close(fresh.weight, model.weight)
+    with pytest.raises(ValueError, match="does not fit this model"):
+        checkpoints.load_weights(nn.Linear(4, 2), "tiny")
+    with pytest.raises(ValueError, match="plain file stem"):
+        checkpoints.weights_path("../x")
