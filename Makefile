@@ -7,12 +7,15 @@ DATA   := $(or $(CONVNETS_DATA),data)
 MNIST  := $(DATA)/MNIST/raw/t10k-labels-idx1-ubyte
 PORT   ?= 8888
 
-.PHONY: lab test unit notebooks lint env data clean-env help
+.PHONY: lab test unit test-browser html bench notebooks lint env data clean-env help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        open the course in JupyterLab (builds .venv/ and data/ first if needed)"
 	@echo "make test       helpers unit tests + strict nbval over every notebook"
+	@echo "make test-browser  run notebooks in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
+	@echo "make html       render the notebooks into an offline static site in site/"
+	@echo "make bench      time every notebook and the training paths; writes benchmarks/RESULTS.md"
 	@echo "make notebooks  re-execute the notebooks from sources/ and save them (NB=01 for one)"
 	@echo "make lint       ruff over helpers, tests and the notebooks (nbqa)"
 
@@ -42,11 +45,20 @@ test: $(STAMP) $(MNIST) lint
 unit: $(STAMP) $(MNIST)
 	$(BIN)/python -m pytest tests
 
+test-browser: $(STAMP) $(MNIST)
+	$(BIN)/python -m pytest browser_tests
+
+html: $(STAMP)
+	$(BIN)/python tools/build_site.py --out site
+
+bench: $(STAMP) $(MNIST)
+	$(BIN)/python benchmarks/run.py
+
 notebooks: $(STAMP) $(MNIST)
 	$(BIN)/python tools/build_notebooks.py $(NB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests tools sources conftest.py
+	$(BIN)/ruff check helpers tests tools sources browser_tests benchmarks conftest.py
 	$(BIN)/nbqa ruff notebooks
 
 clean-env:

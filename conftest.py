@@ -6,6 +6,11 @@ a cell's value and Out[] differs from the saved notebook. Run cells as Jupyter d
 
 import nbval.kernel
 
+from tools.kernels import ipc_kernel_manager
+
+# Kernels over IPC sockets, so `unshare -n make test` (no network, loopback down) works too.
+nbval.kernel.KernelManager = ipc_kernel_manager
+
 _execute = nbval.kernel.RunningKernel.execute_cell_input
 
 

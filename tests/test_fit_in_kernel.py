@@ -3,6 +3,8 @@
 import nbformat
 from nbclient import NotebookClient
 
+from tools.kernels import ipc_kernel_manager
+
 CODE = """from torch import nn
 from helpers.data import load_mnist, TensorLoader
 from helpers.training import fit, seed_everything
@@ -16,7 +18,7 @@ assert hist.test_acc[-1] > 0.8, hist.test_acc
 
 def test_fit_shows_a_progress_bar_and_one_live_figure(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CODE)])
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True,
+    client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"), timeout=300, store_widget_state=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     outputs = nb.cells[0].outputs

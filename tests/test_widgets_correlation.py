@@ -15,11 +15,12 @@ K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
 def test_stepper_walks_every_output_cell():
     ex = CorrelationStepper(X, K)
     assert ex.controls["step"].max == 3 and ex.state["value"] == 19
-    assert ex.state["expression"] == "Y[0,0] = 0×0 + 1×1 + 3×2 + 4×3 = 19"
+    assert ex.state["expression"] == "Y[0,0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" == ex.caption.value
     assert torch.isnan(ex.state["partial"]).sum() == 3
     state = ex.set(step=3)
     assert (state["i"], state["j"], state["value"]) == (1, 1, 43)
     assert state["partial"].tolist() == [[19, 25], [37, 43]]
+    assert ex.caption.value.endswith("= 43")
     with pytest.raises(ValueError, match="0..3"):
         ex.compute(step=4)
     with pytest.raises(KeyError, match="no control named"):

@@ -17,8 +17,22 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools.kernels import ipc_kernel_manager  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def slide_type(cell) -> str:
+    """RISE slide metadata: a new slide at each '#'/'##' heading, a sub-slide at '###', else continue."""
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if first.startswith(("# ", "## ")):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+    return "-"
 
 
 def build(source: Path) -> Path:
@@ -27,7 +41,9 @@ def build(source: Path) -> Path:
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
-    client = NotebookClient(nb, timeout=int(os.environ.get("CELL_TIMEOUT", 900)), kernel_name="python3",
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+    client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"),
+                            timeout=int(os.environ.get("CELL_TIMEOUT", 900)),
                             store_widget_state=True, record_timing=False,
                             resources={"metadata": {"path": str(ROOT / "notebooks")}})
     start = time.perf_counter()

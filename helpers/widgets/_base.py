@@ -20,8 +20,10 @@ class Explorer:
         for control in controls.values():
             control.observe(self._on_change, names="value")
         header = [W.HTML(f"<b>{title}</b>")] if title else []
+        self.caption = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
+        self.caption.add_class("explorer-caption")
         self.widget = W.VBox([*header, W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
-                              self.out])
+                              self.caption, self.out])
         self.refresh()
 
     def compute(self, **values: Any) -> dict[str, Any]:
@@ -31,6 +33,10 @@ class Explorer:
     def draw(self, state: dict[str, Any]) -> Figure:
         """The picture for one state."""
         raise NotImplementedError
+
+    def describe(self, state: dict[str, Any]) -> str:
+        """A one-line text summary shown above the picture (override; empty hides it)."""
+        return ""
 
     @property
     def values(self) -> dict[str, Any]:
@@ -49,6 +55,7 @@ class Explorer:
     def refresh(self) -> None:
         """Recompute the state and redraw the figure inside the Output widget."""
         self.state = self.compute(**self.values)
+        self.caption.value = self.describe(self.state)
         fig = self.draw(self.state)
         with self.out:
             clear_output(wait=True)

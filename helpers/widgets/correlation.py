@@ -63,6 +63,9 @@ class CorrelationStepper(Explorer):
         return {"i": i, "j": j, "patch": patch, "products": products, "value": value, "partial": Y,
                 "expression": f"Y[{i},{j}] = {terms} = {value:g}"}
 
+    def describe(self, state: dict[str, Any]) -> str:
+        return state["expression"]
+
     def draw(self, state: dict[str, Any]) -> Figure:
         kh, kw = self.K.shape
         fig, axes = plt.subplots(1, 3, figsize=(8, 3), gridspec_kw={"width_ratios": [self.X.shape[1], kw,

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""`make bench`: time every notebook, d2l's training path against helpers', and three corr2d implementations.
+
+Prints a Markdown report and writes it to benchmarks/RESULTS.md, with a description of the machine.
+Usage: python benchmarks/run.py [--skip-notebooks] [--out benchmarks/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import nbformat  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from torch import nn  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from helpers import data, training  # noqa: E402
+from tools.kernels import ipc_kernel_manager  # noqa: E402
+
+
+def machine() -> str:
+    """CPU model, cores, memory, Python and torch versions."""
+    cpu = platform.processor() or "unknown CPU"
+    with contextlib.suppress(OSError):
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    mem = ""
+    with contextlib.suppress(OSError, StopIteration):
+        kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (f"{cpu}, {os.cpu_count()} cores{mem}, {gpu}; Python {platform.python_version()}, "
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+
+
+def time_notebooks() -> list[tuple[str, float]]:
+    """Execute each notebook top to bottom in a fresh kernel (as nbval does) and time it."""
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"), timeout=900,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        client.execute()
+        rows.append((path.stem, time.perf_counter() - start))
+        print(f"  {path.stem}: {rows[-1][1]:.1f} s", flush=True)
+    return rows
+
+
+def lenet() -> nn.Module:
+    """LeNet-5 with ReLU and max pooling (the network both training paths train)."""
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                         nn.Linear(84, 10))
+
+
+def xavier(net: nn.Module) -> nn.Module:
+    """The initialisation d2l.train_ch6 applies, so both paths start from the same weights."""
+    for m in net.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+    return net
+
+
+def d2l_epoch(lr: float, batch_size: int) -> dict:
+    """d2l's way: torchvision MNIST + ToTensor + DataLoader(num_workers=d2l.get_dataloader_workers()) + train_ch6."""
+    from d2l import torch as d2l
+    from torchvision import transforms
+
+    start = time.perf_counter()
+    train = data.mnist_dataset(True, transforms.ToTensor())
+    test = data.mnist_dataset(False, transforms.ToTensor())
+    workers = d2l.get_dataloader_workers()
+    train_iter = torch.utils.data.DataLoader(train, batch_size, shuffle=True, num_workers=workers)
+    test_iter = torch.utils.data.DataLoader(test, batch_size, shuffle=False, num_workers=workers)
+    prepare = time.perf_counter() - start
+    torch.manual_seed(0)
+    net = lenet()
+    out = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        d2l.train_ch6(net, train_iter, test_iter, 1, lr, torch.device("cpu"))
+    seconds = time.perf_counter() - start
+    acc = float(re.search(r"test acc ([0-9.]+)", out.getvalue()).group(1))
+    return {"prepare": prepare, "seconds": seconds, "test_acc": acc, "workers": workers}
+
+
+def helpers_epoch(lr: float, batch_size: int) -> dict:
+    """helpers' way: the whole split as tensors once, TensorLoader minibatches, helpers.training.fit."""
+    start = time.perf_counter()
+    x, y = data.load_mnist(True, normalize=False)  # the same inputs as ToTensor: bytes / 255
+    xt, yt = data.load_mnist(False, normalize=False)
+    prepare = time.perf_counter() - start
+    torch.manual_seed(0)
+    net = xavier(lenet())
+    start = time.perf_counter()
+    hist = training.fit(net, data.TensorLoader(x, y, batch_size, shuffle=True), data.TensorLoader(xt, yt, 1024),
+                        epochs=1, lr=lr, live=False, device=torch.device("cpu"))
+    seconds = time.perf_counter() - start
+    return {"prepare": prepare, "seconds": seconds, "test_acc": hist.test_acc[-1]}
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def corr2d_loops(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    h, w = K.shape
+    return (K.reshape(1, -1) @ F.unfold(X[None, None], (h, w))[0]).reshape(X.shape[0] - h + 1, X.shape[1] - w + 1)
+
+
+def corr2d_times() -> dict[str, float]:
+    """Seconds for one 256x256 image and a 3x3 kernel, three ways (best of several runs)."""
+    X, K = data.load_photo("camera", size=256), torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    ref = F.conv2d(X[None, None], K[None, None])[0, 0]
+    torch.testing.assert_close(corr2d_unfold(X, K), ref, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(corr2d_loops(X, K), ref, atol=1e-4, rtol=1e-4)
+    return {"loops": best_of(lambda: corr2d_loops(X, K), 2),
+            "unfold + matmul": best_of(lambda: corr2d_unfold(X, K), 20),
+            "F.conv2d": best_of(lambda: F.conv2d(X[None, None], K[None, None]), 20)}
+
+
+def report(notebooks, d2l_run, helpers_run, corr, lr, batch_size) -> str:
+    lines = [f"# Benchmark results\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on: "
+             f"{machine()}.\n"]
+    if notebooks:
+        lines += ["## Notebooks, executed top to bottom in a fresh kernel\n", "| notebook | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {s:.1f} |" for name, s in notebooks]
+        lines += [f"| **whole series** | **{sum(s for _, s in notebooks):.1f}** |\n"]
+    n = 60_000
+    ratio = d2l_run["seconds"] / helpers_run["seconds"]
+    lines += [
+        f"## One epoch of LeNet (ReLU) on the 60,000 MNIST training images (SGD, lr {lr}, batch {batch_size}, "
+        "same initial weights, test accuracy on the 10,000 test images)\n",
+        "| path | data preparation (s) | epoch + test (s) | examples/s | test accuracy |",
+        "|---|---:|---:|---:|---:|",
+        f"| d2l: torchvision `MNIST` + `ToTensor` + `DataLoader(num_workers={d2l_run['workers']})` + `d2l.train_ch6` "
+        f"| {d2l_run['prepare']:.1f} | {d2l_run['seconds']:.1f} | {n / d2l_run['seconds']:,.0f} "
+        f"| {d2l_run['test_acc']:.3f} |",
+        f"| helpers: `load_mnist` tensors + `TensorLoader` + `helpers.training.fit` | {helpers_run['prepare']:.1f} "
+        f"| {helpers_run['seconds']:.1f} | {n / helpers_run['seconds']:,.0f} | {helpers_run['test_acc']:.3f} |",
+        f"\n**helpers / d2l speed ratio: {ratio:.1f}x** (goal: at least 3x); test accuracy difference "
+        f"{abs(d2l_run['test_acc'] - helpers_run['test_acc']):.3f}.\n",
+        "## corr2d on a 256x256 photo with a 3x3 kernel (best of several runs)\n",
+        "| implementation | milliseconds | speed-up over loops |", "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {s * 1e3:.2f} | {corr['loops'] / s:,.0f}x |" for name, s in corr.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    data.prepare_mnist()
+    lr, batch_size = 0.1, 256
+    notebooks = []
+    if not args.skip_notebooks:
+        print("notebooks:", flush=True)
+        notebooks = time_notebooks()
+    print("training one epoch, d2l's way then helpers' way...", flush=True)
+    d2l_run, helpers_run = d2l_epoch(lr, batch_size), helpers_epoch(lr, batch_size)
+    print("corr2d three ways...", flush=True)
+    text = report(notebooks, d2l_run, helpers_run, corr2d_times(), lr, batch_size)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Open notebooks in a real JupyterLab, run every cell, and use each notebook's first explorer as a learner would.
+
+Checks: no cell ends in an error, every explorer renders as a live widget (not its text fallback), moving a slider
+redraws the explorer's picture and its readout, and the browser console shows no errors. Screenshots go to
+test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+
+from browser_tests.conftest import ARTIFACTS, ROOT
+
+NOTEBOOKS = os.environ.get("BROWSER_NOTEBOOKS", "01 02 05").split()
+RUN_TIMEOUT_S = 420
+# What the first explorer's caption must say after two ArrowRight presses on its first slider.
+EXPECTED_CAPTION = {
+    "01": "Y[1,0] = 3×0 + 4×1 + 6×2 + 7×3 = 37",  # output cell 2 of corr2d(arange(9).reshape(3, 3), K)
+}
+
+STATE_JS = """() => {
+  if (!window.jupyterapp || !window.jupyterapp.shell) return null;
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext.session) return null;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const errors = [];
+  for (const c of cells) {
+    for (let i = 0; i < c.model.outputs.length; i++) {
+      const o = c.model.outputs.get(i).toJSON();
+      if (o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
+        errors.push((o.ename || 'stderr') + ': ' + (o.evalue || o.text || '').toString().slice(0, 300));
+    }
+  }
+  return {status: panel.sessionContext.session.kernel ? panel.sessionContext.session.kernel.status : 'none',
+          counts: cells.map(c => c.model.executionCount), errors: errors};
+}"""
+
+
+def notebook_path(prefix: str) -> str:
+    matches = sorted(p.name for p in (ROOT / "notebooks").glob(f"{prefix}_*.ipynb"))
+    if not matches:
+        pytest.fail(f"no notebook notebooks/{prefix}_*.ipynb")
+    return matches[0]
+
+
+def wait_for(page, predicate_js: str, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.evaluate(predicate_js)
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+@pytest.mark.parametrize("prefix", NOTEBOOKS)
+def test_notebook_runs_and_its_explorer_responds(lab, browser, prefix):
+    name = notebook_path(prefix)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
+    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}&reset")
+    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 120,
+             "the notebook and an idle kernel")
+
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); return true; }")
+    state = wait_for(page, f"""() => {{ const s = ({STATE_JS})();
+        return s && s.status === 'idle' && s.counts.every(c => c !== null) ? s : null; }}""",
+                     RUN_TIMEOUT_S, "every cell to run")
+    assert state["counts"] == list(range(1, len(state["counts"]) + 1)), state["counts"]
+    assert not state["errors"], f"{name}: cells with errors or stderr: {state['errors']}"
+
+    # Every widget output is live: rendered controls, never the text fallback.
+    text = page.inner_text(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    assert not re.search(r"\b(VBox|HBox|IntSlider)\(", text), f"{name}: a widget shows as text"
+    assert "Error displaying widget" not in text and "Loading widget" not in text
+    sliders = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
+    assert sliders.count() > 0, f"{name}: no live slider"
+
+    # The first explorer: move its slider, and its readout and picture must change.
+    slider = sliders.first
+    explorer = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
+    picture = explorer.locator(".widget-output img").first
+    slider.scroll_into_view_if_needed()
+    readout = explorer.locator(".widget-readout").first
+    caption = explorer.locator(".explorer-caption")
+    before_caption = caption.inner_text() if caption.count() else None
+    before_value, before_src = readout.inner_text(), picture.get_attribute("src")
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer_before.png"))
+    slider.locator(".noUi-handle").first.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    time.sleep(1)
+    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 60,
+             "the kernel to redraw the explorer")
+    time.sleep(1)
+    explorer.scroll_into_view_if_needed()
+    after_value = readout.inner_text()
+    after_src = explorer.locator(".widget-output img").first.get_attribute("src")
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer_after.png"))
+    assert after_value != before_value, f"{name}: the slider's readout did not move ({before_value})"
+    assert after_src != before_src, f"{name}: the explorer's picture did not change after moving the slider"
+    if before_caption is not None:
+        after_caption = caption.inner_text()
+        assert after_caption != before_caption, f"{name}: the explorer's caption did not change"
+        if prefix in EXPECTED_CAPTION:
+            assert after_caption == EXPECTED_CAPTION[prefix]
+
+    ignored = re.compile(r"favicon|Failed to load resource: the server responded with a status of 404")
+    real = [e for e in console_errors if not ignored.search(e)]
+    assert not real, f"{name}: browser console errors: {real[:5]}"
+    page.close()

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Render every notebook, with its saved outputs and widget state, into an offline static site in site/.
+
+Usage: python tools/build_site.py [--out site]
+The JavaScript that the pages need (widget renderer, require.js, MathJax 2) is fetched once from the npm registry
+into build/vendor/ and copied beside the pages, so the site works with no network and no CDN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "build" / "vendor"
+PACKAGES = {"html-manager": "@jupyter-widgets/html-manager@1.0.15", "requirejs": "requirejs@2.3.8",
+            "mathjax": "mathjax@2.7.9"}
+MATHJAX_CONFIG = "TeX-AMS_CHTML-full,Safe"
+
+
+def vendor(name: str) -> Path:
+    """The unpacked npm package `name` under build/vendor/ (downloaded with `npm pack` the first time)."""
+    target = VENDOR / name
+    if (target / "package.json").is_file():
+        return target
+    VENDOR.mkdir(parents=True, exist_ok=True)
+    if shutil.which("npm") is None:
+        sys.exit(f"error: npm is needed once to fetch {PACKAGES[name]} into {VENDOR}")
+    out = subprocess.run(["npm", "pack", PACKAGES[name], "--json"], cwd=VENDOR, check=True,
+                         capture_output=True, text=True).stdout
+    tarball = VENDOR / json.loads(out)[0]["filename"]
+    tmp = VENDOR / f"{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    with tarfile.open(tarball) as tar:
+        tar.extractall(tmp, filter="data")
+    (tmp / "package").rename(target)
+    tmp.rmdir()
+    tarball.unlink()
+    return target
+
+
+def copy_assets(static: Path) -> None:
+    """Copy the widget renderer, require.js and MathJax (without its PNG fonts) into `static`."""
+    shutil.rmtree(static, ignore_errors=True)
+    shutil.copytree(vendor("html-manager") / "dist", static / "html-manager",
+                    ignore=shutil.ignore_patterns("*.map"))
+    static.joinpath("require.js").write_bytes((vendor("requirejs") / "require.js").read_bytes())
+    skip = shutil.ignore_patterns("png", "otf", "eot", "svg", "unpacked", "*.md", "test")
+    shutil.copytree(vendor("mathjax"), static / "mathjax", ignore=skip)
+
+
+def title_of(nb) -> str:
+    """The notebook's first heading, without the leading '#'."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return "untitled"
+
+
+def goals_of(nb) -> list[str]:
+    """The numbered learning goals under 'What you will learn' (first markdown cell)."""
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    return [re.sub(r"[*`]", "", g).strip() for g in re.findall(r"^\d+\.\s+(.+)$", first, re.M)]
+
+
+INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>convnets-lab</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 860px; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+li {{ margin: 0.8rem 0; }} a {{ font-size: 1.15rem; }} .goals {{ color: #555; font-size: 0.92rem; }}
+</style></head><body>
+<h1>convnets-lab</h1>
+<p>An interactive course on convolutional neural networks with PyTorch, from a single cross-correlation to ResNet.
+These pages show each notebook as it was saved, with its outputs and the last state of its explorers. To drag the
+sliders, open the notebooks in JupyterLab (<code>make lab</code>).</p>
+<ol>
+{items}
+</ol>
+</body></html>
+"""
+
+
+def build(out: Path) -> list[Path]:
+    """Write one HTML page per notebook and an index in course order; return the pages."""
+    out.mkdir(parents=True, exist_ok=True)
+    copy_assets(out / "_static")
+    exporter = HTMLExporter(template_name="lab")
+    exporter.require_js_url = "_static/require.js"
+    exporter.widget_renderer_url = "_static/html-manager/embed-amd.js"
+    exporter.mathjax_url = f"_static/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    pages, items = [], []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb)}})
+        page = out / f"{path.stem}.html"
+        page.write_text(body, encoding="utf-8")
+        pages.append(page)
+        goals = "".join(f"<li>{html.escape(g)}</li>" for g in goals_of(nb))
+        items.append(f'<li><a href="{page.name}">{html.escape(title_of(nb))}</a>'
+                     f'<ul class="goals">{goals}</ul></li>')
+    (out / "index.html").write_text(INDEX.format(items="\n".join(items)), encoding="utf-8")
+    return pages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "site")
+    args = parser.parse_args()
+    pages = build(args.out)
+    print(f"{len(pages)} pages and index.html in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Kernels for tests and builds that talk over local IPC sockets, not TCP: they work with no network at all
+(`unshare -n`, where even loopback is down) and print no unencrypted-TCP warning."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+_SOCKETS = Path(tempfile.mkdtemp(prefix="convnets-kernels-"))
+
+
+def ipc_kernel_manager(**kwargs) -> KernelManager:
+    """A KernelManager whose five channels are Unix sockets in a private temporary folder."""
+    return KernelManager(transport="ipc", ip=str(_SOCKETS / f"k{uuid.uuid4().hex[:8]}"), **kwargs)
