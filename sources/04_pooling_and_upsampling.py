@@ -1,0 +1,723 @@
+# %% [markdown]
+# # 04 · Pooling and upsampling: shrinking feature maps and growing them back
+#
+# **What you will learn**
+#
+# 1. What max and average pooling compute, by writing `pool2d` with loops and checking it against PyTorch.
+# 2. How window, stride, padding and `ceil_mode` set the output size, and why `nn.MaxPool2d(2)` on a 5×5 map drops a
+#    row and a column.
+# 3. That pooling works on each channel separately and has no parameters; how `return_indices` and `MaxUnpool2d`
+#    put maxima back where they came from.
+# 4. How adaptive and global average pooling turn any input size into a fixed output size.
+# 5. *Why* networks pool: a small shift of the input changes pooled features less.
+# 6. How to go back up: `F.interpolate` (nearest, bilinear) and the transposed convolution, written from scratch,
+#    with its output size and its **checkerboard artifact** — and the resize-then-convolve fix.
+#
+# Everything runs on a laptop CPU in seconds. Every number the text states is computed in a cell and checked with
+# `assert`.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from matplotlib.patches import Rectangle
+from torch import nn
+
+from helpers import checks, data, plotting
+from helpers.inspect import conv_output_shape, count_params, transposed_output_size
+from helpers.widgets.pooling import CheckerboardExplorer, PoolingExplorer
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=4, sci_mode=False)
+
+# %% [markdown]
+# ## 1. The idea
+#
+# A convolution tells us *where* a pattern is, pixel by pixel. Often we only care *whether* it is there,
+# roughly where: a stroke of a "7" that moved by one pixel is still the same stroke. A **pooling** layer
+# summarises each small window of a feature map by one number: its **maximum** ("is the pattern anywhere in
+# here?") or its **average** ("how much of it is in here?"). With a 2×2 window and stride 2 it halves the height
+# and the width, so later layers do a quarter of the work and each of their outputs sees a larger part of the image.
+#
+# Pooling slides a window exactly like cross-correlation, but instead of a weighted sum with a learned kernel it
+# takes a fixed max or mean: there is nothing to learn.
+
+# %% [markdown]
+# ## 2. `pool2d` from scratch
+#
+# Our `pool2d` takes a window size and, like the loop in notebook 01, moves the window one pixel at a time unless
+# told otherwise. Padding adds a border first: `-inf` for max pooling (it can never win) and 0 for average pooling
+# (PyTorch's default counts those zeros in the mean).
+
+# %%
+def pair(v: int | tuple[int, int]) -> tuple[int, int]:
+    """(v, v) for an int, v itself for a pair."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
+           stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """Max or average pooling of a matrix X, written with loops; stride 1 unless told."""
+    (p_h, p_w), (s_h, s_w), (pad_h, pad_w) = pair(pool_size), pair(stride), pair(padding)
+    X = F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=float("-inf") if mode == "max" else 0.0)
+    Y = torch.zeros((X.shape[0] - p_h) // s_h + 1, (X.shape[1] - p_w) // s_w + 1)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * s_h:i * s_h + p_h, j * s_w:j * s_w + p_w]
+            Y[i, j] = window.max() if mode == "max" else window.mean()
+    return Y
+
+
+X = torch.arange(9.0).reshape(3, 3)
+print(X)
+print("max:", pool2d(X, (2, 2)).tolist())
+print("avg:", pool2d(X, (2, 2), "avg").tolist())
+
+# %%
+assert pool2d(X, (2, 2)).tolist() == [[4, 5], [7, 8]]
+assert pool2d(X, (2, 2), "avg").tolist() == [[2, 3], [5, 6]]  # (0 + 1 + 3 + 4) / 4 = 2
+assert (0 + 1 + 3 + 4) / 4 == 2
+
+# %% [markdown]
+# PyTorch's `F.max_pool2d` and `F.avg_pool2d` compute the same thing. We compare on random inputs of several shapes,
+# windows, strides and paddings (all-negative inputs, so a padded zero would show up as a wrong maximum):
+
+# %%
+cases = [((5, 7), (2, 2), 1, 0), ((8, 6), (3, 3), 2, 1), ((9, 9), (2, 3), (2, 3), (0, 1)), ((6, 11), (4, 4), 3, 2),
+         ((7, 7), (1, 1), 2, 0)]
+for shape, window, stride, padding in cases:
+    A = torch.randn(shape) - 5
+    for mode, reference in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
+        expected = reference(A[None, None], window, stride, padding)[0, 0]
+        torch.testing.assert_close(pool2d(A, window, mode, stride, padding), expected)
+print(f"pool2d == F.max_pool2d and F.avg_pool2d on {len(cases)} random inputs, each in both modes")
+
+# %% [markdown]
+# ## 3. `nn.MaxPool2d`: the stride defaults to the window
+#
+# Our `pool2d` moves one pixel at a time. The layers `nn.MaxPool2d` and `nn.AvgPool2d` do **not**: their `stride`
+# defaults to the window size, so windows tile the input without overlapping. On the same 3×3 `X`:
+
+# %%
+layer_out = nn.MaxPool2d(2)(X[None, None])
+print("nn.MaxPool2d(2):", layer_out[0, 0].tolist())
+assert layer_out[0, 0].tolist() == [[4]]  # one whole window fits; the last row and column are dropped
+assert torch.equal(layer_out[0, 0], pool2d(X, 2, stride=2))
+
+# %% [markdown]
+# The classic example: a 4×4 map pooled with 2×2 windows. Each window gives its maximum; 16 values become 4.
+
+# %%
+X4 = torch.tensor([[3.0, 4, 6, 5], [2, 4, 6, 8], [1, 6, 7, 8], [9, 7, 4, 6]])
+pooled4 = nn.MaxPool2d(kernel_size=2)(X4[None, None])
+print(pooled4)
+assert pooled4.shape == (1, 1, 2, 2) and pooled4[0, 0].tolist() == [[4, 8], [9, 8]]
+
+# %% [markdown]
+# The 5×5 worked example from notebook 02 gives **the same** 2×2 result: with stride 2 only two windows fit along
+# each side, so the last row and the last column are never looked at. "Pooling by 2 halves the size" is only
+# true for even sizes: $\lfloor (5 - 2)/2 \rfloor + 1 = 2$.
+
+# %%
+X5 = torch.tensor([[3.0, 4, 6, 5, 7], [2, 4, 6, 8, 2], [1, 6, 7, 8, 4], [9, 7, 4, 6, 2], [3, 7, 5, 4, 1]])
+pooled5 = nn.MaxPool2d(kernel_size=2)(X5[None, None])
+print(pooled5)
+assert pooled5[0, 0].tolist() == [[4, 8], [9, 8]] and torch.equal(pooled5, pooled4)
+assert conv_output_shape(5, 2, stride=2) == (2, 2)
+assert torch.equal(X5[:4, :4], X4)  # the 4x4 map is the 5x5 one without its last row and column
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(6, 3), gridspec_kw={"width_ratios": [5, 2]})
+plotting.draw_grid(axes[0], X5, (0, 0, 2, 2), "5×5 input: four 2×2 windows")
+for (r, c), colour in zip([(0, 2), (2, 0), (2, 2)], ["darkorange", "seagreen", "royalblue"], strict=True):
+    axes[0].add_patch(Rectangle((c - 0.5, r - 0.5), 2, 2, fill=False, ec=colour, lw=3))
+plotting.draw_grid(axes[1], pooled5[0, 0], None, "MaxPool2d(2)", cmap="Greens")
+fig.tight_layout()
+
+# %% [markdown]
+# Row 4 and column 4 lie in no window, so they are dropped: the 7 in the top-right corner never reaches the output.
+
+# %% [markdown]
+# ## 4. Padding, stride, rectangular windows and `ceil_mode`
+#
+# Pooling layers take the same `kernel_size`, `stride` and `padding` arguments as convolutions, as ints or
+# (height, width) pairs, so the output size follows the same formula,
+# $\lfloor (n + 2p - k)/s \rfloor + 1$ per side. On a 4×4 `arange`:
+
+# %%
+X16 = torch.arange(16.0).reshape(1, 1, 4, 4)
+configs = {
+    "MaxPool2d(3)": nn.MaxPool2d(3),
+    "MaxPool2d(3, padding=1, stride=2)": nn.MaxPool2d(3, padding=1, stride=2),
+    "MaxPool2d((2, 3), stride=(2, 3), padding=(0, 1))": nn.MaxPool2d((2, 3), stride=(2, 3), padding=(0, 1)),
+}
+outputs = {name: layer(X16) for name, layer in configs.items()}
+for name, out in outputs.items():
+    print(f"{name:>50}: {out[0, 0].tolist()}")
+
+# %%
+assert outputs["MaxPool2d(3)"][0, 0].tolist() == [[10]]
+assert outputs["MaxPool2d(3, padding=1, stride=2)"][0, 0].tolist() == [[5, 7], [13, 15]]
+assert outputs["MaxPool2d((2, 3), stride=(2, 3), padding=(0, 1))"][0, 0].tolist() == [[5, 7], [13, 15]]
+for layer, out in zip(configs.values(), outputs.values(), strict=True):
+    assert out.shape[2:] == conv_output_shape(4, layer.kernel_size, layer.padding, layer.stride)
+    torch.testing.assert_close(out[0, 0], pool2d(X16[0, 0], layer.kernel_size, "max", layer.stride, layer.padding))
+
+# %% [markdown]
+# **`ceil_mode=True`** rounds the division up instead of down, so a last, partial window is kept instead of dropped.
+# On the 5×5 example the dropped row and column come back, and the corner 7 reaches the output:
+
+# %%
+ceiled = nn.MaxPool2d(2, ceil_mode=True)(X5[None, None])
+print(ceiled)
+assert ceiled[0, 0].tolist() == [[4, 8, 7], [9, 8, 4], [7, 5, 1]]
+assert conv_output_shape(5, 2, stride=2, ceil_mode=True) == (3, 3)
+
+# %% [markdown]
+# `helpers.inspect.conv_output_shape` implements the formula (with PyTorch's extra rule that a `ceil_mode` window
+# must start inside the input). It agrees with the layers on every combination we try:
+
+# %%
+n_checked = 0
+for n in (5, 6, 7, 13, 28):
+    for k in (1, 2, 3, 4):
+        for s in (1, 2, 3):
+            for p in range(k // 2 + 1):  # PyTorch allows padding up to half the window
+                for ceil in (False, True):
+                    out = F.max_pool2d(torch.zeros(1, 1, n, n), k, s, p, ceil_mode=ceil)
+                    assert out.shape[2:] == conv_output_shape(n, k, p, s, ceil_mode=ceil), (n, k, s, p, ceil)
+                    n_checked += 1
+print(f"conv_output_shape == MaxPool2d's shape on {n_checked} combinations")
+assert n_checked == 5 * 3 * (1 + 2 + 2 + 3) * 2 == 240  # n, s, (k, p) pairs, ceil
+
+# %% [markdown]
+# ## 5. Remembering where the maxima were: `return_indices` and `MaxUnpool2d`
+#
+# With `return_indices=True`, max pooling also returns *where* each maximum came from, as a flat index into the
+# input (row × width + column). `nn.MaxUnpool2d` uses those indices to put every maximum back in its place and
+# zeros everywhere else. Encoder–decoder networks for segmentation (SegNet) use this to upsample sharply.
+
+# %%
+pooled, indices = nn.MaxPool2d(2, return_indices=True)(X4[None, None])
+unpooled = nn.MaxUnpool2d(2)(pooled, indices)
+print("indices:", indices[0, 0].tolist())
+print(unpooled[0, 0])
+
+# %%
+assert indices[0, 0].tolist() == [[1, 7], [12, 11]]  # e.g. 12 = row 3 * 4 + column 0: the 9
+assert X4.flatten()[indices[0, 0].flatten()].tolist() == [4, 8, 9, 8]
+# The top-left window holds two 4s (flat indices 1 and 5): PyTorch keeps the first.
+assert X4[0, 1] == X4[1, 1] == 4 and 0 * 4 + 1 == 1 and 1 * 4 + 1 == 5
+# Unpooling keeps the 4 maxima in place and zeros the other 12 values.
+assert (unpooled[0, 0] != 0).sum() == 4
+assert torch.equal(unpooled[0, 0].flatten()[indices.flatten()], pooled.flatten())
+
+# %% [markdown]
+# Pooling a 5×5 map gives 2×2, and unpooling 2×2 gives 4×4 by default: pass `output_size` to get 5×5 back.
+
+# %%
+p5, i5 = F.max_pool2d(X5[None, None], 2, return_indices=True)
+assert F.max_unpool2d(p5, i5, 2).shape == (1, 1, 4, 4)
+assert F.max_unpool2d(p5, i5, 2, output_size=(5, 5)).shape == (1, 1, 5, 5)
+
+# %% [markdown]
+# ## 6. Channels and parameters
+#
+# A pooling layer pools each channel on its own: three colour channels in, the same three channels out,
+# never mixed. And it has nothing to learn.
+
+# %%
+rgb = data.load_photo("astronaut", gray=False, size=128)  # (3, 128, 128)
+max4, avg4 = nn.MaxPool2d(4)(rgb[None])[0], nn.AvgPool2d(4)(rgb[None])[0]
+print("input", tuple(rgb.shape), "-> max", tuple(max4.shape), "avg", tuple(avg4.shape))
+plotting.show_images([rgb, max4, avg4], titles=["input 128×128", "max pool 4 → 32×32", "avg pool 4 → 32×32"],
+                     scale=2.4);
+
+# %%
+assert max4.shape == avg4.shape == (3, 32, 32)
+per_channel = torch.stack([F.max_pool2d(c[None], 4)[0] for c in rgb])  # one channel at a time
+assert torch.equal(per_channel, max4)
+assert count_params(nn.MaxPool2d(4)) == count_params(nn.AvgPool2d(4)) == 0
+assert count_params(nn.Conv2d(3, 3, 4, stride=4)) == 3 * 3 * 4 * 4 + 3 == 147  # a learnable downsampler
+assert (max4 >= avg4).all()  # a maximum is never below the mean: max pooling looks brighter
+
+# %% [markdown]
+# ## 7. Adaptive and global average pooling
+#
+# `nn.AdaptiveAvgPool2d(output_size)` chooses the windows for you, so that *any* input gives exactly
+# `output_size`. For output row $i$ of $m$ over an input of $n$ rows it averages rows
+# $\lfloor i n / m \rfloor$ up to (not including) $\lceil (i+1) n / m \rceil$; windows may overlap or differ in size.
+
+# %%
+def adaptive_windows(n: int, m: int) -> list[tuple[int, int]]:
+    """(start, end) of each of the m adaptive-pooling windows over n rows."""
+    return [(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+
+def adaptive_avg_pool2d(X: torch.Tensor, output_size: tuple[int, int]) -> torch.Tensor:
+    """Adaptive average pooling of a matrix X to `output_size`, written with loops."""
+    rows, cols = adaptive_windows(X.shape[0], output_size[0]), adaptive_windows(X.shape[1], output_size[1])
+    return torch.tensor([[X[a:b, c:d].mean().item() for c, d in cols] for a, b in rows])
+
+
+print("7 rows -> 3:", adaptive_windows(7, 3))
+assert adaptive_windows(7, 3) == [(0, 3), (2, 5), (4, 7)]  # overlapping windows of 3 rows
+assert adaptive_windows(8, 4) == [(0, 2), (2, 4), (4, 6), (6, 8)]  # divides evenly: a plain AvgPool2d(2)
+
+# %%
+for shape, size in [((7, 7), (3, 3)), ((28, 28), (7, 7)), ((10, 13), (4, 5)), ((5, 5), (7, 7)), ((9, 4), (1, 1))]:
+    A = torch.randn(shape)
+    torch.testing.assert_close(adaptive_avg_pool2d(A, size), nn.AdaptiveAvgPool2d(size)(A[None, None])[0, 0])
+print("adaptive_avg_pool2d == nn.AdaptiveAvgPool2d on 5 shapes, including 5x5 -> 7x7 (windows repeat)")
+
+# %% [markdown]
+# **Global average pooling** is the special case `output_size=1`: one number per channel, the mean of the whole
+# map. GoogLeNet (notebook 06) and ResNet (notebook 08) end with it instead of a large fully connected layer, so
+# the same head works for any image size:
+
+# %%
+head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+for size in (28, 32, 45):
+    feature_map = torch.randn(2, 16, size, size)
+    gap = nn.AdaptiveAvgPool2d(1)(feature_map)
+    torch.testing.assert_close(gap, feature_map.mean(dim=(2, 3), keepdim=True))
+    assert head(feature_map).shape == (2, 10)
+print("global average pooling: (2, 16, n, n) -> (2, 16, 1, 1) for n = 28, 32, 45; the head gives (2, 10) each time")
+
+# %% [markdown]
+# ## 8. Why pool? Shift an edge by one pixel
+#
+# The edge kernel `[[-1, 1]]` of notebook 01 marks where black (0) turns white (1). Move the edge one pixel to the
+# right and the convolution output moves with it: **every** marked position changes. After a 2×2 max pool the
+# output is the same whenever the edge stays inside one pooling window.
+
+# %%
+def edge_image(col: int) -> torch.Tensor:
+    """A 6x8 image (1, 1, 6, 8): black left of column `col`, white from it on."""
+    img = torch.zeros(1, 1, 6, 8)
+    img[..., col:] = 1
+    return img
+
+
+K_step = torch.tensor([[[[-1.0, 1.0]]]])
+conv_rows, pooled_rows = {}, {}
+for col in (3, 4, 5):
+    conv_out = F.conv2d(edge_image(col), K_step)
+    conv_rows[col], pooled_rows[col] = conv_out[0, 0, 0].tolist(), F.max_pool2d(conv_out, 2)[0, 0, 0].tolist()
+    print(f"edge at column {col}: conv row {conv_rows[col]}  pooled row {pooled_rows[col]}")
+
+# %%
+assert conv_rows[3] != conv_rows[4] != conv_rows[5]  # the convolution output moves with every shift
+assert pooled_rows[3] == pooled_rows[4] == [0, 1, 0]  # the shift 3 -> 4 stays inside one window: no change
+assert pooled_rows[5] == [0, 0, 1]  # the shift 4 -> 5 crosses a window boundary: the pooled output moves too
+
+# %% [markdown]
+# So pooling does not make a network fully shift-invariant; it makes it *less sensitive* to small shifts. We can
+# measure that on real handwriting: take 64 MNIST test digits, compute edge features (ReLU of two Sobel filters),
+# and compare the features of each digit with those of the same digit moved one pixel right (cosine similarity,
+# 1 = identical). The larger the pooling window, the more alike they stay.
+
+# %%
+digits, labels = data.load_mnist(train=False, normalize=False, limit=64)
+assert digits[..., -1].sum() == 0  # an empty last column: rolling right by one is a clean shift
+shifted = torch.roll(digits, 1, dims=3)
+sobel = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+sobel_xy = torch.stack([sobel, sobel.T])[:, None]  # (2, 1, 3, 3): vertical and horizontal edges
+
+
+def edge_features(x: torch.Tensor, pool: int) -> torch.Tensor:
+    """ReLU(Sobel) feature maps, max pooled with window `pool` (1 = no pooling)."""
+    f = F.relu(F.conv2d(x, sobel_xy, padding=1))
+    return F.max_pool2d(f, pool) if pool > 1 else f
+
+
+similarity = {pool: F.cosine_similarity(edge_features(digits, pool).flatten(1),
+                                        edge_features(shifted, pool).flatten(1)).mean().item() for pool in (1, 2, 4)}
+print("mean cosine similarity, digit vs digit shifted 1 px:",
+      ", ".join(f"pool {p}: {s:.2f}" for p, s in similarity.items()))
+
+# %%
+assert similarity[1] < similarity[2] < similarity[4]
+assert similarity[1] < 0.75 and similarity[4] > 0.9
+
+# %% [markdown]
+# ## 9. Explorer: pooling a digit
+#
+# Move the sliders. The outlined squares are the first three windows (output cells (0,0), (0,1) and (1,0)), so you
+# see the stride: when it is smaller than the window, windows overlap; when larger, pixels are skipped. Padding
+# appears in blue. The right panel is drawn at the same pixel scale, with its shape checked against
+# `conv_output_shape` and its values against `F.max_pool2d` / `F.avg_pool2d`. Try window 2 / stride 2 on the digit,
+# then window 3 / stride 2 / padding 1, then ceil_mode with window 3 and stride 2 on the 28×28 digit.
+# (Any grey image works: `PoolingExplorer(data.load_photo("coins", size=64))`.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+digit = digits[0, 0]
+pool_explorer = PoolingExplorer(digit)
+pool_explorer
+
+# %%
+state = pool_explorer.compute(window=3, stride=2, padding=1, mode="avg", ceil_mode=False)
+assert state["shape"] == state["expected_shape"] == (14, 14) and state["matches_torch"] and state["overlap"]
+state = pool_explorer.compute(window=3, stride=2, padding=0, mode="max", ceil_mode=True)
+assert state["shape"] == (14, 14) and conv_output_shape(28, 3, stride=2) == (13, 13)  # ceil_mode keeps one more
+assert pool_explorer.compute(window=4, stride=2, padding=3, mode="max", ceil_mode=False)["error"] is not None
+pool_explorer.static_figure(window=3, stride=2, padding=1, mode="max");
+
+# %% [markdown]
+# ## 10. Upsampling with `F.interpolate`
+#
+# Decoders (segmentation, image generation) must go the other way: from a small map to a large one.
+# The simplest way has no parameters either. **Nearest** copies each value into an $s \times s$ block;
+# **bilinear** blends the four nearest input values by distance. With the default `align_corners=False`, output
+# pixel $i$ sits at input position $(i + 0.5)/s - 0.5$, so for $s=2$ the second output value of the row
+# `[1, 2]` lies a quarter of the way from 1 to 2: $0.75 \cdot 1 + 0.25 \cdot 2 = 1.25$.
+
+# %%
+small = torch.tensor([[1.0, 2.0], [3.0, 4.0]])[None, None]
+nearest = F.interpolate(small, scale_factor=2, mode="nearest")
+bilinear = F.interpolate(small, scale_factor=2, mode="bilinear")
+print(nearest[0, 0])
+print(bilinear[0, 0])
+
+# %%
+assert nearest[0, 0].tolist() == [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+assert torch.equal(nearest[0, 0], small[0, 0].repeat_interleave(2, 0).repeat_interleave(2, 1))
+assert bilinear[0, 0, 0].tolist() == [1, 1.25, 1.75, 2] and 0.75 * 1 + 0.25 * 2 == 1.25
+assert bilinear[0, 0, 1, 1] == 0.75 * 1.25 + 0.25 * 3.25  # rows blend the same way
+assert bilinear.min() == 1 and bilinear.max() == 4  # never outside the input's range
+
+# %% [markdown]
+# On a photo: average pooling by 4, then back up by 4. Pooling threw the detail away, so neither method can bring
+# it back; nearest shows 4×4 blocks, bilinear a smooth blur.
+
+# %%
+camera = data.load_photo("camera", size=256)[None, None]
+down = F.avg_pool2d(camera, 4)
+up_nearest = F.interpolate(down, scale_factor=4, mode="nearest")
+up_bilinear = F.interpolate(down, scale_factor=4, mode="bilinear")
+plotting.show_images([camera[0], down[0], up_nearest[0], up_bilinear[0]], scale=2.3,
+                     titles=["input 256×256", "avg pool 4 → 64×64", "nearest ×4", "bilinear ×4"]);
+
+# %%
+assert down.shape[2:] == (64, 64) and up_nearest.shape == up_bilinear.shape == camera.shape
+blocks = up_nearest[0, 0].reshape(64, 4, 64, 4)
+assert (blocks == blocks[:, :1, :, :1]).all()  # every 4x4 block of the nearest result is one value
+# Nearest upsampling is undone exactly by average pooling (not the other way round: detail is lost).
+torch.testing.assert_close(F.avg_pool2d(up_nearest, 4), down)
+assert (F.interpolate(F.avg_pool2d(camera, 4), scale_factor=4) - camera).abs().max() > 0.3
+
+# %% [markdown]
+# ## 11. Transposed convolution
+#
+# A **transposed convolution** (`nn.ConvTranspose2d`, also called fractionally-strided convolution) upsamples with a
+# *learnable* kernel. Instead of gathering a window into one output value, each **input** value scatters a scaled
+# copy of the kernel into the output: `Y[i:i+h, j:j+w] += X[i, j] * K`. With stride $s$ the copies are placed
+# $s$ pixels apart, and padding $p$ *crops* $p$ rows and columns from each border. Output size per side:
+#
+# $$n_\text{out} = (n - 1)\,s - 2p + k$$
+
+# %%
+def trans_conv(X: torch.Tensor, K: torch.Tensor, stride: int = 1, padding: int = 0) -> torch.Tensor:
+    """Transposed convolution of a matrix X with a kernel K, written with loops."""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - 1) * stride + h, (X.shape[1] - 1) * stride + w)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            Y[i * stride:i * stride + h, j * stride:j * stride + w] += X[i, j] * K
+    return Y[padding:Y.shape[0] - padding, padding:Y.shape[1] - padding]
+
+
+Xt = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+Kt = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+print(trans_conv(Xt, Kt))
+print(trans_conv(Xt, Kt, stride=2))
+
+# %%
+assert trans_conv(Xt, Kt).tolist() == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+# the centre 4 collects three copies: 1 * K[1,0] + 2 * K[0,1] + 0 * K[1,1] = 2 + 2 + 0
+assert 1 * 2 + 2 * 1 + 0 * 3 == 4
+assert trans_conv(Xt, Kt, stride=2).tolist() == [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]]
+tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, bias=False)
+tconv.weight.data = Kt[None, None]
+torch.testing.assert_close(tconv(Xt[None, None])[0, 0], trans_conv(Xt, Kt))
+
+# %% [markdown]
+# The same check against `F.conv_transpose2d`, and the size formula against `helpers.inspect.transposed_output_size`,
+# on several shapes, strides and paddings:
+
+# %%
+tcases = [((2, 2), (2, 2), 1, 0), ((3, 4), (3, 3), 2, 0), ((4, 4), (3, 3), 2, 1), ((5, 3), (4, 4), 2, 1),
+          ((3, 3), (2, 3), 3, 0), ((6, 5), (5, 5), 1, 2)]
+for shape, kshape, stride, padding in tcases:
+    A, B = torch.randn(shape), torch.randn(kshape)
+    Y = trans_conv(A, B, stride, padding)
+    torch.testing.assert_close(Y, F.conv_transpose2d(A[None, None], B[None, None], stride=stride,
+                                                     padding=padding)[0, 0])
+    assert Y.shape == tuple(transposed_output_size(n, k, padding, stride) for n, k in zip(shape, kshape, strict=True))
+print(f"trans_conv == F.conv_transpose2d on {len(tcases)} cases; shapes match (n - 1)s - 2p + k")
+assert transposed_output_size(14, 4, padding=1, stride=2) == 28  # the usual "exactly x2" choice: k=4, s=2, p=1
+
+# %% [markdown]
+# **Why "transposed"?** A convolution is a linear map, so it is a matrix $W$: flatten a 3×3 input into 9 numbers
+# and a 2×2 kernel gives 4 outputs, $y = W x$ with $W$ of shape 4×9. The transposed convolution with the same kernel
+# is multiplication by $W^\top$ (9×4): 4 numbers back to 9. That is also exactly how PyTorch computes the gradient
+# of a convolution with respect to its input.
+
+# %%
+basis = torch.eye(9).reshape(9, 1, 3, 3)  # the 9 one-pixel images
+W_conv = F.conv2d(basis, Kt[None, None]).reshape(9, 4).T  # column k = the output for input pixel k
+y_small = torch.tensor([1.0, -1.0, 2.0, 0.5])
+print("W has shape", tuple(W_conv.shape))
+torch.testing.assert_close((W_conv.T @ y_small).reshape(3, 3), trans_conv(y_small.reshape(2, 2), Kt))
+x3 = torch.randn(1, 1, 3, 3, requires_grad=True)
+F.conv2d(x3, Kt[None, None]).backward(y_small.reshape(1, 1, 2, 2))
+torch.testing.assert_close(x3.grad[0, 0], trans_conv(y_small.reshape(2, 2), Kt))
+assert W_conv.shape == (4, 9)
+
+# %% [markdown]
+# ## 12. The checkerboard artifact
+#
+# With stride 2 and a 3×3 kernel, neighbouring kernel copies overlap on some output pixels and not on others. Feed a
+# constant image of ones with a kernel of ones and count how many copies land on each output pixel: along a row the
+# count alternates 2, 1, 2, 1, so in 2-D it cycles 4, 2, 1. A layer whose input is perfectly smooth paints a
+# **checkerboard**. When the stride divides the kernel size (k=4, s=2) every pixel away from the border gets the
+# same number of copies.
+
+# %%
+ones = torch.ones(1, 1, 8, 8)
+counts_k3 = F.conv_transpose2d(ones, torch.ones(1, 1, 3, 3), stride=2)[0, 0]
+counts_k4 = F.conv_transpose2d(ones, torch.ones(1, 1, 4, 4), stride=2)[0, 0]
+print(counts_k3[2:8, 2:8])
+print("k=4: interior values", counts_k4[4:-4, 4:-4].unique().tolist())
+
+# %%
+assert counts_k3.shape == (17, 17) and counts_k4.shape == (18, 18)
+assert counts_k3[2, 2:8].tolist() == [4, 2, 4, 2, 4, 2] and counts_k3[3, 2:8].tolist() == [2, 1, 2, 1, 2, 1]
+assert counts_k3[2:-2, 2:-2].unique().tolist() == [1, 2, 4]  # uneven overlap
+assert counts_k4[4:-4, 4:-4].unique().tolist() == [4]  # stride divides the kernel: even
+
+# %% [markdown]
+# **The fix: resize, then convolve.** Upsample with `F.interpolate` (no overlap question: every output pixel is one
+# copy) and let an ordinary stride-1 convolution (padding keeps the size) do the learning. Every output pixel then
+# sees the same number of inputs, whatever the kernel size. On the constant image and on a digit made black and
+# white (ink 1, paper 0, so the inside of a stroke is constant), with averaging kernels so the three methods are
+# comparable:
+
+# %%
+def resize_conv(x: torch.Tensor, K: torch.Tensor, scale: int = 2) -> torch.Tensor:
+    """Upsample by nearest interpolation, then convolve with K (odd size, zero padding keeping the size)."""
+    return F.conv2d(F.interpolate(x, scale_factor=scale, mode="nearest"), K, padding=K.shape[-1] // 2)
+
+
+K_avg3 = torch.ones(1, 1, 3, 3) / 9
+counts_resize = resize_conv(ones, torch.ones(1, 1, 3, 3))[0, 0]
+print("resize + conv k=3: interior values", counts_resize[1:-1, 1:-1].unique().tolist())
+assert counts_resize.shape == (16, 16) and counts_resize[1:-1, 1:-1].unique().tolist() == [9]
+
+seven = (digits[:1] > 0.5).float()  # the first test digit, a 7, in pure black and white
+upsampled = {
+    "transposed k=3, s=2": F.conv_transpose2d(seven, K_avg3 * 4, stride=2),  # x4: a pixel gets 9/4 copies on average
+    "transposed k=4, s=2": F.conv_transpose2d(seven, torch.ones(1, 1, 4, 4) / 4, stride=2),
+    "resize + conv k=3": resize_conv(seven, K_avg3),
+}
+plotting.show_images([seven[0], *(y[0] for y in upsampled.values())], titles=["input 28×28 (binarised)", *upsampled],
+                     scale=2.4);
+
+# %%
+# Inside a solid stroke the input is constant, so any pattern there is pure artifact.
+stroke = {name: y[0, 0] for name, y in upsampled.items()}
+assert upsampled["transposed k=3, s=2"].shape[2:] == (57, 57) and upsampled["resize + conv k=3"].shape[2:] == (56, 56)
+# Where ink and neighbours are all 1.0, transposed k=3 still varies (4/9 x {1, 2, 4}); the others give exactly 1.
+full = F.max_pool2d(1 - seven, 3, 1, 1)[0, 0] == 0  # pixels whose 3x3 neighbourhood is all 1.0
+r, c = full.nonzero()[0].tolist()
+patch_k3 = stroke["transposed k=3, s=2"][2 * r:2 * r + 2, 2 * c:2 * c + 2]
+print(f"inside the stroke at input pixel ({r}, {c}), transposed k=3 paints\n{patch_k3}")
+torch.testing.assert_close(patch_k3, torch.tensor([[4.0, 2.0], [2.0, 1.0]]) * 4 / 9)  # copies x 4/9
+for name in ("transposed k=4, s=2", "resize + conv k=3"):  # the same patch is flat for the other two
+    torch.testing.assert_close(stroke[name][2 * r:2 * r + 2, 2 * c:2 * c + 2], torch.ones(2, 2))
+
+# %% [markdown]
+# ### Explorer: kernel size vs stride
+#
+# Change the kernel and the stride and watch the overlap counts (middle, the top-left corner of the output). The
+# counts are even when the stride divides the kernel size; when the kernel is smaller than the stride, some pixels
+# get no copy at all (holes). Switch to "resize + conv": the counts are even for every kernel size.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+board = CheckerboardExplorer(digits[0, 0])
+board
+
+# %%
+assert board.compute(kernel=3, stride=2, method="transposed conv")["uneven"]
+assert not board.compute(kernel=4, stride=2, method="transposed conv")["uneven"]
+assert board.compute(kernel=2, stride=3, method="transposed conv")["min"] == 0  # holes
+assert not any(board.compute(kernel=k, stride=2, method="resize + conv")["uneven"] for k in range(1, 7))
+board.static_figure(kernel=3, stride=2, method="transposed conv");
+
+# %% [markdown]
+# ## Pitfalls
+#
+# **Pitfall 1: "`nn.MaxPool2d(2)` is the same as `pool2d(X, (2, 2))`."** The loop version in many tutorials moves
+# the window by one pixel; the layer's `stride` defaults to the window size. On the 3×3 `X` of section 2 one gives
+# 2×2, the other 1×1 (section 3). Read the stride before you read the output.
+#
+# **Pitfall 2: "max pooling pads with zeros."** One learner's notes describe `padding` as "zeros added to each
+# border". For max pooling that is wrong: the border is `-inf`, so it never wins. For average pooling it *is*
+# zeros, and they are counted in the mean unless you pass `count_include_pad=False`:
+
+# %%
+negative = -torch.ones(1, 1, 4, 4)
+print("max, padding 1:", F.max_pool2d(negative, 3, 1, padding=1)[0, 0, 0].tolist())
+print("avg, padding 1:", [round(v, 4) for v in F.avg_pool2d(negative, 3, 1, padding=1)[0, 0, 0].tolist()])
+print("avg, padding 1, count_include_pad=False:",
+      F.avg_pool2d(negative, 3, 1, padding=1, count_include_pad=False)[0, 0, 0].tolist())
+
+# %%
+assert (F.max_pool2d(negative, 3, 1, padding=1) == -1).all()  # a zero border would have given 0
+corner = F.avg_pool2d(negative, 3, 1, padding=1)[0, 0, 0, 0]
+assert torch.isclose(corner, torch.tensor(-4 / 9))  # 4 real -1s and 5 padded zeros, divided by 9
+assert (F.avg_pool2d(negative, 3, 1, padding=1, count_include_pad=False) == -1).all()
+
+# %% [markdown]
+# **Pitfall 3: "pooling by 2 halves the size."** Only for even sizes. A 7×7 map pooled by 2 becomes 3×3 and 13 of
+# its 49 values never reach the output. Use `ceil_mode=True`, padding, or an even size if the border matters.
+
+# %%
+assert conv_output_shape(7, 2, stride=2) == (3, 3) and 7 * 7 - 6 * 6 == 13
+assert conv_output_shape(7, 2, stride=2, ceil_mode=True) == (4, 4)
+
+# %% [markdown]
+# **Pitfall 4: "conv → pool → ReLU or conv → ReLU → pool: the order doesn't matter."** A learner's note says so.
+# It is true for *max* pooling (both are monotone, so they commute) but not for *average* pooling: the mean of
+# ReLUs is not the ReLU of the mean.
+
+# %%
+torch.manual_seed(0)
+fmap = torch.randn(1, 4, 8, 8)
+assert torch.equal(F.relu(F.max_pool2d(fmap, 2)), F.max_pool2d(F.relu(fmap), 2))
+gap = (F.relu(F.avg_pool2d(fmap, 2)) - F.avg_pool2d(F.relu(fmap), 2)).abs().max().item()
+print(f"avg pooling: largest difference between the two orders = {gap:.2f}")
+assert gap > 0.1
+
+# %% [markdown]
+# **Pitfall 5: "a transposed convolution undoes a convolution" ("deconvolution").** It only undoes the *shape*.
+# Its matrix is $W^\top$, not $W^{-1}$: applying the same kernel transposed after the convolution does not give the
+# input back.
+
+# %%
+x_img = torch.randn(1, 1, 5, 5)
+round_trip = F.conv_transpose2d(F.conv2d(x_img, Kt[None, None], stride=2), Kt[None, None], stride=2, output_padding=1)
+print("shape back:", tuple(round_trip.shape), " largest error:", round((round_trip - x_img).abs().max().item(), 2))
+assert round_trip.shape == x_img.shape and not torch.allclose(round_trip, x_img, atol=0.1)
+assert not torch.allclose(W_conv.T @ W_conv, torch.eye(9))
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a checker. Replace `None` with your answer and run the cell: a wrong answer raises an error
+# that says what was expected. The solutions are folded below each exercise (click to expand).
+#
+# **Exercise 1.** A batch of 16-channel feature maps has shape (1, 16, 14, 14). What shape comes out of
+# `nn.MaxPool2d(3, stride=2, ceil_mode=True)`? Answer as a tuple of four ints.
+
+# %%
+answer_1 = None  # e.g. (batch, channels, height, width)
+expected_1 = tuple(nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 16, 14, 14)).shape)
+checks.check("exercise 1: pooled shape", answer_1, expected_1)
+
+# %% jupyter={"source_hidden": true}
+# Solution: channels unchanged; each side ceil((14 - 3) / 2) + 1 = ceil(5.5) + 1 = 7 (floor would give 6).
+answer_1 = (1, 16, 7, 7)
+checks.check("exercise 1: pooled shape", answer_1, expected_1)
+
+# %% [markdown]
+# **Exercise 2.** Average pooling is a convolution with a fixed kernel. Write `avg_pool_by_conv(X, k)` that computes
+# `nn.AvgPool2d(k)` on a matrix `X` (shape (H, W)) with a single call to `F.conv2d`.
+
+# %%
+avg_pool_by_conv = None
+cases_2 = [(torch.randn(6, 6), 2), (torch.randn(9, 7), 3), (torch.randn(8, 12), 4)]
+
+
+def avg_pool_reference(X: torch.Tensor, k: int) -> torch.Tensor:
+    """nn.AvgPool2d(k) on a matrix."""
+    return nn.AvgPool2d(k)(X[None, None])[0, 0]
+
+
+checks.check_function("exercise 2: average pooling as a convolution", avg_pool_by_conv, avg_pool_reference, cases_2)
+
+# %% jupyter={"source_hidden": true}
+# Solution: a k x k kernel of 1/k^2, moved k pixels at a time.
+def avg_pool_by_conv(X, k):
+    return F.conv2d(X[None, None], torch.full((1, 1, k, k), 1 / k**2), stride=k)[0, 0]
+
+
+checks.check_function("exercise 2: average pooling as a convolution", avg_pool_by_conv, avg_pool_reference, cases_2)
+
+# %% [markdown]
+# **Exercise 3.** Nearest-neighbour upsampling is a transposed convolution without any checkerboard. Write
+# `upsample_by_tconv(X, s)` that equals `F.interpolate(..., scale_factor=s, mode="nearest")` on a matrix `X` with a
+# single call to `F.conv_transpose2d`. (Hint: which kernel size makes the copies tile without overlap?)
+
+# %%
+upsample_by_tconv = None
+cases_3 = [(torch.randn(3, 3), 2), (torch.randn(4, 5), 3), (torch.randn(2, 7), 4)]
+
+
+def nearest_reference(X: torch.Tensor, s: int) -> torch.Tensor:
+    """F.interpolate nearest by an integer factor, on a matrix."""
+    return F.interpolate(X[None, None], scale_factor=s, mode="nearest")[0, 0]
+
+
+checks.check_function("exercise 3: nearest upsampling as a transposed conv", upsample_by_tconv, nearest_reference,
+                      cases_3)
+
+# %% jupyter={"source_hidden": true}
+# Solution: a kernel of ones of size s with stride s: every input value becomes an s x s block, no overlap.
+def upsample_by_tconv(X, s):
+    return F.conv_transpose2d(X[None, None], torch.ones(1, 1, s, s), stride=s)[0, 0]
+
+
+checks.check_function("exercise 3: nearest upsampling as a transposed conv", upsample_by_tconv, nearest_reference,
+                      cases_3)
+
+# %% [markdown]
+# ## Summary
+#
+# * Pooling summarises each window by its max or mean: no parameters, one channel at a time.
+#   `arange(9)` with a 2×2 window and stride 1 gives max `[[4, 5], [7, 8]]` and average `[[2, 3], [5, 6]]`.
+# * `nn.MaxPool2d(k)` uses stride k by default. Output size per side is $\lfloor (n + 2p - k)/s \rfloor + 1$: the 4×4
+#   and the 5×5 examples both give `[[4, 8], [9, 8]]`; `ceil_mode=True` keeps the partial window (3×3).
+# * `return_indices` + `MaxUnpool2d` put maxima back in place; adaptive pooling reaches any output size, and
+#   global average pooling (output 1×1) lets one head accept any image size.
+# * Pooling makes features less sensitive to small shifts (cosine similarity of shifted digits rose from about
+#   0.7 to above 0.9), but only shifts that stay inside a window leave the output unchanged.
+# * Upsampling: `F.interpolate` (nearest blocks, bilinear blends) or a learnable transposed convolution, which
+#   scatters kernel copies: output size $(n-1)s - 2p + k$, matrix $W^\top$, not an inverse.
+# * When the stride does not divide the kernel size, copies overlap unevenly and paint a checkerboard;
+#   resize-then-convolve avoids it.
+#
+# Next: **05 · LeNet** — convolutions, pooling and a classifier put together and trained on MNIST.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 |
+# |---|---|
+# | pooling (layer) | 汇聚层 / 池化层 |
+# | max pooling, average pooling | 最大汇聚，平均汇聚 |
+# | pooling window | 汇聚窗口 |
+# | stride, padding | 步幅，填充 |
+# | ceil / floor | 向上取整 / 向下取整 |
+# | downsampling, upsampling | 下采样，上采样 |
+# | unpooling | 反池化 |
+# | adaptive pooling | 自适应汇聚 |
+# | global average pooling | 全局平均汇聚 |
+# | translation invariance | 平移不变性 |
+# | nearest-neighbour interpolation | 最近邻插值 |
+# | bilinear interpolation | 双线性插值 |
+# | transposed convolution | 转置卷积 |
+# | fractionally-strided convolution | 微步卷积 / 部分跨越卷积 |
+# | checkerboard artifact | 棋盘效应 |
