@@ -1,0 +1,535 @@
+# %% [markdown]
+# # 03 · Multiple channels and the 1×1 convolution
+#
+# **What you will learn**
+#
+# 1. How a convolution handles a colour image: one kernel per input channel, results added.
+# 2. How many kernels make many output channels, and why the weight has shape (out, in, $k_h$, $k_w$).
+# 3. Why a 1×1 convolution is a fully connected layer applied at every pixel, and why *every* convolution is a
+#    matrix product on unfolded patches.
+# 4. What a layer costs in parameters and multiply-adds, and how a 1×1 "bottleneck" cuts the cost tenfold.
+# 5. Grouped and depthwise convolutions, and the module `nn.Conv2d` versus the function `F.conv2d`.
+#
+# As before, every number the text states is computed in a cell and checked with `assert`.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers import checks, data, plotting
+from helpers.inspect import count_flops, count_params
+from helpers.widgets.channels import ChannelMixer
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=4, sci_mode=False)
+
+# %% [markdown]
+# ## 1. Several input channels
+#
+# A colour photo is a (3, H, W) tensor: red, green and blue planes. A kernel for it is (3, $k_h$, $k_w$): one 2-D
+# kernel **per input channel**. Correlate each channel with its own kernel, then **add** the three results into a
+# single map. The sum is what makes the output depend on colour: a kernel can weigh red against green.
+#
+# We reuse `corr2d` from notebook 01 and sum over channels:
+
+# %%
+def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """2-D cross-correlation of a matrix X with a kernel K, written with loops."""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """X (c_in, h, w), K (c_in, kh, kw): correlate channel by channel, then add the maps."""
+    return sum(corr2d(x, k) for x, k in zip(X, K, strict=True))
+
+
+X = torch.stack([torch.arange(9.0).reshape(3, 3), torch.arange(1.0, 10.0).reshape(3, 3)])
+K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+per_channel = [corr2d(x, k) for x, k in zip(X, K, strict=True)]
+print("channel 0:", per_channel[0].tolist(), " channel 1:", per_channel[1].tolist())
+Y = corr2d_multi_in(X, K)
+Y
+
+# %%
+assert per_channel[0].tolist() == [[19, 25], [37, 43]] and per_channel[1].tolist() == [[37, 47], [67, 77]]
+assert Y.tolist() == [[56, 72], [104, 120]]
+# PyTorch: input (batch, c_in, h, w), weight (c_out, c_in, kh, kw) with c_out = 1
+torch.testing.assert_close(F.conv2d(X[None], K[None])[0, 0], Y)
+for c, shape, kshape in [(3, (6, 7), (3, 3)), (1, (5, 5), (2, 4)), (5, (8, 4), (3, 2)), (2, (4, 9), (1, 1))]:
+    A, B = torch.randn(c, *shape), torch.randn(c, *kshape)
+    torch.testing.assert_close(corr2d_multi_in(A, B), F.conv2d(A[None], B[None])[0, 0], atol=1e-5, rtol=1e-5)
+print("corr2d_multi_in == F.conv2d on 4 more inputs (1 to 5 channels)")
+
+# %% [markdown]
+# The picture: each row is one input channel, its kernel and their correlation; the two maps add up to the
+# output on the right.
+
+# %%
+fig, axes = plt.subplots(2, 4, figsize=(9, 4.4), gridspec_kw={"width_ratios": [3, 2, 2, 2]})
+for c in range(2):
+    plotting.draw_grid(axes[c, 0], X[c], (0, 0, 2, 2), f"input channel {c}")
+    plotting.draw_grid(axes[c, 1], K[c], None, f"kernel {c}", cmap="Oranges")
+    plotting.draw_grid(axes[c, 2], per_channel[c], (0, 0, 1, 1), f"channel {c} ⋆ kernel {c}", cmap="Purples")
+plotting.draw_grid(axes[0, 3], Y, (0, 0, 1, 1), "sum = output", cmap="Greens")
+axes[1, 3].axis("off")
+axes[1, 3].text(0.5, 0.5, "19 + 37 = 56", ha="center", va="center", fontsize=11)
+fig.tight_layout()
+
+# %%
+assert per_channel[0][0, 0] + per_channel[1][0, 0] == Y[0, 0] == 56
+
+# %% [markdown]
+# A second example, from a learner's notes: an input (1, 2, 3, 3) holding 0…17, and a layer whose kernel is all
+# ones on channel 0 and all zeros on channel 1. The 3×3 window covers the whole image, so the output is one value:
+# the sum of channel 0, $0 + 1 + \dots + 8$, plus nothing from channel 1.
+
+# %%
+a = torch.arange(18.0).reshape(1, 2, 3, 3)
+conv_a = nn.Conv2d(2, 1, kernel_size=3, bias=False)
+print("weight shape:", tuple(conv_a.weight.shape))
+conv_a.weight = nn.Parameter(torch.stack([torch.ones(3, 3), torch.zeros(3, 3)])[None])
+out_a = conv_a(a)
+print(out_a.detach())
+
+# %%
+assert conv_a.weight.shape == (1, 2, 3, 3) and out_a.shape == (1, 1, 1, 1)
+assert out_a.item() == 36 == sum(range(9))
+
+# %% [markdown]
+# ## 2. Several output channels
+#
+# One (c_in, $k_h$, $k_w$) kernel gives one output map. A layer wants many maps (each a different detector), so
+# it holds $c_\text{out}$ such kernels and **stacks** their maps. Its weight is therefore 4-D:
+# **(c_out, c_in, $k_h$, $k_w$)**, plus one bias per output channel.
+
+# %%
+def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """X (c_in, h, w), K (c_out, c_in, kh, kw): one multi-input correlation per output channel, stacked."""
+    return torch.stack([corr2d_multi_in(X, k) for k in K])
+
+
+K3 = torch.stack([K, K + 1, K + 2])
+Y3 = corr2d_multi_in_out(X, K3)
+print(tuple(K3.shape), "->", tuple(Y3.shape))
+assert K3.shape == (3, 2, 2, 2) and Y3.shape == (3, 2, 2)
+assert Y3[0].tolist() == Y.tolist()  # the first output channel is the example above
+for c_in, c_out, shape, kshape in [(3, 4, (6, 6), (3, 3)), (1, 2, (5, 7), (2, 2)), (4, 1, (7, 5), (1, 3))]:
+    A, B = torch.randn(c_in, *shape), torch.randn(c_out, c_in, *kshape)
+    torch.testing.assert_close(corr2d_multi_in_out(A, B), F.conv2d(A[None], B)[0], atol=1e-5, rtol=1e-5)
+print("corr2d_multi_in_out == F.conv2d on 3 random shapes")
+
+# %% [markdown]
+# The layer from the notes: 5 input channels, 10 output channels, a 3×3 kernel, on a 100×100 image.
+
+# %%
+torch.manual_seed(0)
+conv5 = nn.Conv2d(5, 10, kernel_size=3)
+x5 = torch.randn(1, 5, 100, 100)
+y5 = conv5(x5)
+print("input", tuple(x5.shape), "output", tuple(y5.shape), "weight", tuple(conv5.weight.shape),
+      "bias", tuple(conv5.bias.shape), "parameters", count_params(conv5))
+
+# %%
+assert y5.shape == (1, 10, 98, 98)
+assert conv5.weight.shape == (10, 5, 3, 3) and conv5.bias.shape == (10,)
+assert count_params(conv5) == 10 * 5 * 3 * 3 + 10 == 460
+# one bias per OUTPUT channel, added once after the sum over the 5 input channels
+no_bias = F.conv2d(x5, conv5.weight)
+torch.testing.assert_close(y5, no_bias + conv5.bias[None, :, None, None])
+
+# %% [markdown]
+# ## 3. The 1×1 convolution
+#
+# With $k_h = k_w = 1$ a kernel sees one pixel, so it cannot detect edges or textures. What it *can* do is mix
+# the channels of that pixel: output channel $o$ at pixel $(i, j)$ is $\sum_c W[o, c] \, X[c, i, j]$. That is a
+# matrix–vector product, the same one at every pixel: **a fully connected layer applied to each pixel's vector of
+# channels**. Three ways to compute it:
+
+# %%
+def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """1×1 convolution as one matrix product: (c_out, c_in) @ (c_in, h*w)."""
+    c_in, h, w = X.shape
+    Y = K.reshape(K.shape[0], c_in) @ X.reshape(c_in, h * w)
+    return Y.reshape(K.shape[0], h, w)
+
+
+def conv1x1_as_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """nn.Linear on channels-last pixels: (B, C, H, W) -> (B, H, W, C) -> Linear -> back to (B, C, H, W)."""
+    linear = nn.Linear(weight.shape[1], weight.shape[0])
+    with torch.no_grad():
+        linear.weight.copy_(weight.reshape(weight.shape[0], weight.shape[1]))
+        linear.bias.copy_(bias)
+    return linear(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+for c_in, c_out, h, w in [(3, 2, 3, 3), (8, 16, 5, 7), (64, 4, 2, 9), (1, 3, 6, 6)]:
+    Xr, Kr, br = torch.randn(c_in, h, w), torch.randn(c_out, c_in, 1, 1), torch.randn(c_out)
+    torch.testing.assert_close(corr2d_multi_in_out_1x1(Xr, Kr), corr2d_multi_in_out(Xr, Kr), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(corr2d_multi_in_out_1x1(Xr, Kr), F.conv2d(Xr[None], Kr)[0], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(conv1x1_as_linear(Xr[None], Kr, br).detach(), F.conv2d(Xr[None], Kr, br),
+                               atol=1e-5, rtol=1e-5)
+print("1×1 conv: loops == matmul == F.conv2d == nn.Linear on channels-last, on 4 random shapes")
+
+# %% [markdown]
+# On a photo, a 1×1 convolution is a colour transform. Grey is $0.2125 R + 0.7154 G + 0.0721 B$ (the weights
+# scikit-image uses), a (1, 3, 1, 1) kernel; swapping red and blue is a (3, 3, 1, 1) permutation kernel:
+
+# %%
+rgb = data.load_photo("astronaut", gray=False, size=128)
+to_gray = torch.tensor([0.2125, 0.7154, 0.0721]).reshape(1, 3, 1, 1)
+swap_rb = torch.eye(3)[[2, 1, 0]].reshape(3, 3, 1, 1)
+gray_1x1 = F.conv2d(rgb[None], to_gray)[0]
+swapped = F.conv2d(rgb[None], swap_rb)[0]
+plotting.show_images([rgb, gray_1x1, swapped], titles=["photo (3 channels)", "1×1 conv → 1 channel",
+                                                     "1×1 conv → 3 channels, R↔B"], scale=2.6);
+
+# %%
+gray_skimage = data.load_photo("astronaut", gray=True, size=128)
+torch.testing.assert_close(gray_1x1[0], gray_skimage, atol=1e-5, rtol=0)
+assert torch.equal(swapped[0], rgb[2]) and torch.equal(swapped[2], rgb[0])
+
+# %% [markdown]
+# In a network the 1×1 weights are learned, and the number of output channels is free: a 1×1 layer is the cheap
+# way to **change the channel count** (GoogLeNet, ResNet's bottlenecks, section 5).
+
+# %% [markdown]
+# ## 4. Every convolution is a matrix product (im2col)
+#
+# A learner's note says: *Conv2d and a fully connected layer do the same arithmetic.* Here is the precise sense.
+# `F.unfold` copies every $c_\text{in} \times k_h \times k_w$ window into a column (*im2col*). Flatten the
+# weight to a $(c_\text{out},\; c_\text{in} k_h k_w)$ matrix, and one matrix product computes all output channels
+# at all positions: a fully connected layer from a window to the output channels, **shared across positions**.
+
+# %%
+def conv2d_im2col(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                  stride: int = 1, padding: int = 0) -> torch.Tensor:
+    """A 2-D convolution as unfold (im2col) + one matrix product."""
+    b, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    cols = F.unfold(x, (kh, kw), padding=padding, stride=stride)  # (b, c_in*kh*kw, positions)
+    out = weight.reshape(c_out, -1) @ cols  # (b, c_out, positions)
+    if bias is not None:
+        out = out + bias[:, None]
+    h_out, w_out = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    return out.reshape(b, c_out, h_out, w_out)
+
+
+for c_in, c_out, size, k, s, p in [(3, 8, 12, 3, 1, 1), (1, 4, 9, 5, 2, 2), (6, 2, 10, 2, 2, 0), (4, 5, 7, 1, 1, 0)]:
+    xr, wr, br = torch.randn(2, c_in, size, size), torch.randn(c_out, c_in, k, k), torch.randn(c_out)
+    torch.testing.assert_close(conv2d_im2col(xr, wr, br, s, p), F.conv2d(xr, wr, br, stride=s, padding=p),
+                               atol=1e-4, rtol=1e-4)
+print("unfold + matmul == F.conv2d on 4 configurations (channels, strides, paddings)")
+
+# %% [markdown]
+# The same thing with an actual `nn.Linear`: feed it one window (27 numbers for 3 channels × 3 × 3) and it
+# returns that position's output channels.
+
+# %%
+torch.manual_seed(0)
+conv_small = nn.Conv2d(3, 16, kernel_size=3)
+fc_on_windows = nn.Linear(3 * 3 * 3, 16)
+with torch.no_grad():
+    fc_on_windows.weight.copy_(conv_small.weight.reshape(16, -1))
+    fc_on_windows.bias.copy_(conv_small.bias)
+img32 = torch.randn(1, 3, 32, 32)
+windows = F.unfold(img32, 3).transpose(1, 2)  # (1, 900 positions, 27 values)
+via_fc = fc_on_windows(windows).transpose(1, 2).reshape(1, 16, 30, 30)
+torch.testing.assert_close(via_fc, conv_small(img32), atol=1e-5, rtol=1e-5)
+
+# %% [markdown]
+# The difference is not the arithmetic but the **sharing**: one small layer reused at all 900 positions. A fully
+# connected layer producing the same (16, 30, 30) output from the whole (3, 32, 32) image would need a weight for
+# every input–output pair:
+
+# %%
+fc_whole_image = nn.Linear(3 * 32 * 32, 16 * 30 * 30)
+print(f"conv: {count_params(conv_small):,} parameters; fully connected: {count_params(fc_whole_image):,}")
+assert count_params(conv_small) == 448 and count_params(fc_whole_image) == 44_251_200
+del fc_whole_image
+
+# %% [markdown]
+# ## 5. What a layer costs, and the 1×1 bottleneck
+#
+# For a layer with weight (c_out, c_in, $k_h$, $k_w$) and an output of $h' \times w'$:
+#
+# * parameters: $c_\text{out} c_\text{in} k_h k_w + c_\text{out}$;
+# * multiply-adds: every output value (there are $c_\text{out} h' w'$) takes $c_\text{in} k_h k_w$ of them.
+#
+# `helpers.inspect.count_flops` runs the model under `torch.utils.flop_counter`, which counts **2 FLOPs per
+# multiply-add** (one multiply, one add). The example made famous by GoogLeNet: 192 channels at 28×28 into 32
+# channels with a 5×5 kernel, directly, or through a 1×1 layer down to 16 channels first.
+
+# %%
+def conv_mult_adds(c_in: int, c_out: int, k: int, h_out: int, w_out: int) -> int:
+    """Multiply-adds of a k×k convolution: c_out*h_out*w_out outputs, c_in*k*k each."""
+    return c_out * h_out * w_out * c_in * k * k
+
+
+direct = nn.Conv2d(192, 32, kernel_size=5, padding=2)
+bottleneck = nn.Sequential(nn.Conv2d(192, 16, kernel_size=1), nn.Conv2d(16, 32, kernel_size=5, padding=2))
+shape_in = (1, 192, 28, 28)
+cost = {name: (count_params(m), count_flops(m, shape_in) // 2) for name, m in
+        [("direct 5×5", direct), ("1×1 to 16, then 5×5", bottleneck)]}
+for name, (params, macs) in cost.items():
+    print(f"{name:>20}: {params:>7,} parameters, {macs / 1e6:6.1f} M multiply-adds")
+
+# %%
+assert direct(torch.zeros(shape_in)).shape == bottleneck(torch.zeros(shape_in)).shape == (1, 32, 28, 28)
+assert cost["direct 5×5"][1] == conv_mult_adds(192, 32, 5, 28, 28) == 120_422_400  # about 120 M
+assert cost["1×1 to 16, then 5×5"][1] == (conv_mult_adds(192, 16, 1, 28, 28)
+                                          + conv_mult_adds(16, 32, 5, 28, 28)) == 12_443_648  # about 12 M
+assert count_flops(direct, shape_in) == 2 * 120_422_400  # the counter's unit: 2 FLOPs per multiply-add
+assert cost["direct 5×5"][0] == 153_632 and cost["1×1 to 16, then 5×5"][0] == 15_920
+print(f"{cost['direct 5×5'][1] / cost['1×1 to 16, then 5×5'][1]:.1f}× fewer multiply-adds")
+
+# %% [markdown]
+# Same output shape, a tenth of the work. The 1×1 layer squeezes 192 channels into 16 cheap ones before the
+# expensive 5×5 layer; whether 16 channels keep enough information is for training to decide (notebook 07).
+
+# %% [markdown]
+# ## 6. Groups and depthwise convolution
+#
+# `groups=g` splits the input channels into $g$ groups and the output channels too; group $i$ of the output sees
+# only group $i$ of the input. Each kernel then has $c_\text{in}/g$ channels instead of $c_\text{in}$, so the
+# weights shrink by $g$. From scratch: split, convolve, concatenate.
+
+# %%
+def grouped_conv(x: torch.Tensor, weight: torch.Tensor, groups: int) -> torch.Tensor:
+    """Grouped convolution: weight (c_out, c_in/groups, kh, kw); group i of the output sees group i of the input."""
+    xs, ws = x.chunk(groups, dim=1), weight.chunk(groups, dim=0)
+    return torch.cat([F.conv2d(xi, wi) for xi, wi in zip(xs, ws, strict=True)], dim=1)
+
+
+for c_in, c_out, g in [(4, 6, 2), (6, 6, 3), (8, 16, 8), (6, 4, 1)]:
+    xg, wg = torch.randn(2, c_in, 7, 7), torch.randn(c_out, c_in // g, 3, 3)
+    torch.testing.assert_close(grouped_conv(xg, wg, g), F.conv2d(xg, wg, groups=g), atol=1e-5, rtol=1e-5)
+print("grouped_conv == F.conv2d(groups=g) on 4 configurations")
+
+# %%
+params_by_groups = {g: count_params(nn.Conv2d(64, 128, 3, groups=g)) for g in (1, 2, 4, 64)}
+print(params_by_groups)
+assert params_by_groups == {g: 128 * (64 // g) * 3 * 3 + 128 for g in (1, 2, 4, 64)}
+assert params_by_groups[1] == 73_856 and params_by_groups[2] == 36_992
+
+# %% [markdown]
+# With $g = c_\text{in}$ each channel gets its own kernels and nothing is mixed: a **depthwise** convolution.
+# Follow it with a 1×1 (pointwise) convolution to mix channels and you have the *depthwise separable* convolution
+# of MobileNet, close to a full 3×3 layer in what it computes at a fraction of the parameters:
+
+# %%
+separable = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.Conv2d(64, 128, 1))
+full = nn.Conv2d(64, 128, 3, padding=1)
+print(f"depthwise separable: {count_params(separable):,} parameters; full 3×3: {count_params(full):,}")
+assert count_params(separable) == (64 * 9 + 64) + (128 * 64 + 128) == 8_960 and count_params(full) == 73_856
+assert separable(torch.zeros(1, 64, 14, 14)).shape == full(torch.zeros(1, 64, 14, 14)).shape
+
+# %% [markdown]
+# **AlexNet's two-group split.** AlexNet (2012) did not fit on one 3 GB GPU, so its authors split most layers
+# across two: each GPU held half of the kernels, and in layer 2 each saw only its own half of layer 1's 96
+# channels. That is `groups=2`: the weight is (256, 48, 5, 5), half the parameters of a full layer.
+
+# %%
+alex2 = nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2)
+print(tuple(alex2.weight.shape), f"{count_params(alex2):,} parameters vs {count_params(nn.Conv2d(96, 256, 5)):,}")
+assert alex2.weight.shape == (256, 48, 5, 5)
+assert count_params(alex2) == 307_456 and count_params(nn.Conv2d(96, 256, 5)) == 614_656
+
+# %% [markdown]
+# ## 7. `nn.Conv2d` (module) or `F.conv2d` (function)?
+#
+# * `nn.Conv2d(c_in, c_out, k, ...)` is a **module**: it creates and owns its weight and bias as `nn.Parameter`s
+#   (so the optimizer finds them), remembers stride and padding, and is what you put in a network.
+# * `F.conv2d(x, weight, bias, stride, padding, ...)` is the **function** underneath: stateless, you pass the
+#   weight. Use it for fixed kernels (a Sobel filter) or weights that come from elsewhere.
+#
+# The module's forward pass is the function called with the module's own tensors:
+
+# %%
+torch.manual_seed(0)
+module = nn.Conv2d(3, 8, kernel_size=3, padding=1, stride=2)
+print(module)
+print([(name, tuple(p.shape)) for name, p in module.named_parameters()])
+xm = torch.randn(2, 3, 16, 16)
+torch.testing.assert_close(module(xm), F.conv2d(xm, module.weight, module.bias, stride=module.stride,
+                                                padding=module.padding))
+assert len(list(module.parameters())) == 2 and all(p.requires_grad for p in module.parameters())
+
+# %% [markdown]
+# ### Explorer: an RGB channel mixer
+#
+# One output channel of a convolution on a colour photo. Pick a kernel for each of R, G and B; the bottom row
+# shows the three per-channel maps and their sum, which is the output channel. The line above the picture
+# compares that sum with a single `F.conv2d` on the 3-channel photo with the (1, 3, 3, 3) weight you built.
+#
+# Things to try: identity on R and negative identity on G (a red-minus-green detector: the orange suit lights
+# up); Sobel x on all three (an edge detector that ignores colour); Sobel x on R only (edges of red things).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+mixer = ChannelMixer(rgb, r="identity", g="negative identity", b="zero (ignore channel)")
+mixer
+
+# %%
+state = mixer.compute(r="identity", g="negative identity", b="zero (ignore channel)")
+torch.testing.assert_close(state["sum"], rgb[0] - rgb[1])
+assert state["weight"].shape == (1, 3, 3, 3) and state["max_diff"] < 1e-5
+mixer.static_figure(r="identity", g="negative identity", b="zero (ignore channel)");
+
+# %% [markdown]
+# ## Pitfalls
+#
+# **Pitfall 1: "the weight is (in, out, $k_w$, $k_h$)."** A learner's note comments a kernel as
+# `(in_channel, out_channel, k_w, k_h)`. PyTorch's `Conv2d` weight is **(out, in, $k_h$, $k_w$)**: one row of
+# kernels per output channel. The order of the constructor's arguments, `Conv2d(in, out, ...)`, is the reverse
+# of the weight's first two axes, which is where the confusion comes from.
+
+# %%
+w_right = nn.Conv2d(3, 8, kernel_size=(2, 5)).weight
+print(tuple(w_right.shape))
+assert w_right.shape == (8, 3, 2, 5)
+try:
+    F.conv2d(torch.zeros(1, 3, 10, 10), torch.zeros(3, 8, 5, 2))  # (in, out, kw, kh): wrong
+except RuntimeError as err:
+    weight_error = str(err)
+print(weight_error)
+assert "expected input[1, 3, 10, 10] to have 8 channels, but got 3 channels instead" in weight_error
+
+# %% [markdown]
+# When in = out and the kernel is square, the wrong order does *not* raise: the shapes match and the layer
+# quietly computes something else.
+
+# %%
+torch.manual_seed(0)
+w44, x44 = torch.randn(4, 4, 3, 3), torch.randn(1, 4, 8, 8)
+w_swapped = w44.permute(1, 0, 3, 2)  # read as (in, out, kw, kh)
+assert w_swapped.shape == w44.shape
+print(f"largest difference: {(F.conv2d(x44, w44) - F.conv2d(x44, w_swapped)).abs().max():.2f}")
+assert not torch.allclose(F.conv2d(x44, w44), F.conv2d(x44, w_swapped))
+
+# %% [markdown]
+# **Pitfall 2: "the channels share one bias."** Another note reads `bias.shape = [3]` as "the channels share a
+# bias". Precisely: one bias per **output** channel (section 2 checked `y = conv(x) + bias[o]`), shared by all
+# input channels and all positions. There is no bias per input channel.
+#
+# **Pitfall 3: "a 1×1 convolution does nothing."** It does nothing *spatially*; it mixes channels and changes
+# their number (section 3). On a single-channel input it is only a scale, which is where the impression comes
+# from:
+
+# %%
+one_channel = torch.rand(1, 1, 5, 5)
+assert torch.equal(F.conv2d(one_channel, torch.full((1, 1, 1, 1), 2.0)), 2 * one_channel)
+
+# %% [markdown]
+# **Pitfall 4: the input's channels must match `in_channels`.** A grey image is (1, H, W); a layer built for RGB
+# refuses it. And groups must divide both channel counts:
+
+# %%
+try:
+    nn.Conv2d(3, 8, 3)(torch.zeros(1, 1, 8, 8))
+except RuntimeError as err:
+    channel_error = str(err)
+try:
+    nn.Conv2d(6, 10, 3, groups=4)
+except ValueError as err:
+    groups_error = str(err)
+print(channel_error)
+print(groups_error)
+assert "to have 3 channels, but got 1 channels instead" in channel_error
+assert groups_error == "in_channels must be divisible by groups"
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace `None` with your answer and run the cell; the solutions are folded below each exercise.
+#
+# **Exercise 1.** How many parameters (weights and biases) does `nn.Conv2d(3, 64, kernel_size=7)` have? (ResNet's
+# first layer has this weight shape, though it is built with `bias=False`.)
+
+# %%
+answer_1 = None  # an int
+checks.check("exercise 1: parameters of Conv2d(3, 64, 7)", answer_1, count_params(nn.Conv2d(3, 64, 7)))
+
+# %% jupyter={"source_hidden": true}
+# Solution: 64 kernels of 3*7*7 weights, plus 64 biases.
+answer_1 = 64 * 3 * 7 * 7 + 64
+checks.check("exercise 1: parameters of Conv2d(3, 64, 7)", answer_1, count_params(nn.Conv2d(3, 64, 7)))
+
+# %% [markdown]
+# **Exercise 2.** How many multiply-adds does `nn.Conv2d(64, 128, 3, padding=1)` perform on one (64, 56, 56)
+# input? (The checker uses `count_flops`, halved.)
+
+# %%
+ex2_expected = count_flops(nn.Conv2d(64, 128, 3, padding=1), (1, 64, 56, 56)) // 2
+answer_2 = None  # an int
+checks.check("exercise 2: multiply-adds", answer_2, ex2_expected)
+
+# %% jupyter={"source_hidden": true}
+# Solution: padding 1 keeps 56×56; 128*56*56 outputs, each 64*3*3 multiply-adds.
+answer_2 = 128 * 56 * 56 * 64 * 3 * 3
+checks.check("exercise 2: multiply-adds", answer_2, ex2_expected)
+
+# %% [markdown]
+# **Exercise 3.** Write `conv1x1(X, W)` for X of shape (c_in, h, w) and W of shape (c_out, c_in) with
+# `torch.einsum` or `@`, no `F.conv2d`. The checker compares it with `F.conv2d` on several shapes.
+
+# %%
+def conv1x1_reference(X: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    return F.conv2d(X[None], W[:, :, None, None])[0]
+
+
+conv1x1 = None
+ex3_cases = [(torch.randn(3, 4, 4), torch.randn(2, 3)), (torch.randn(8, 5, 7), torch.randn(16, 8)),
+             (torch.randn(1, 6, 6), torch.randn(4, 1))]
+checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cases)
+
+# %% jupyter={"source_hidden": true}
+# Solution: the same matrix product at every pixel; einsum names the axes.
+def conv1x1(X, W):
+    return torch.einsum("oc,chw->ohw", W, X)
+
+
+checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cases)
+
+# %% [markdown]
+# ## Summary
+#
+# * Several input channels: one kernel per channel, maps **added** (the 2-channel example gives
+#   [[56, 72], [104, 120]]).
+# * Several output channels: one such kernel stack per output, maps **stacked**. Weight (out, in, $k_h$, $k_w$),
+#   bias (out,): `Conv2d(5, 10, 3)` turns (1, 5, 100, 100) into (1, 10, 98, 98) with weight (10, 5, 3, 3).
+# * A 1×1 convolution is `nn.Linear` on each pixel's channel vector; every convolution is a matrix product on
+#   unfolded windows. Conv and FC do the same arithmetic; the conv shares it across positions
+#   (448 parameters instead of 44 million).
+# * Cost = $c_\text{out} h' w' \cdot c_\text{in} k_h k_w$ multiply-adds (2 FLOPs each): 192→32 channels with 5×5 at
+#   28×28 costs 120 M, through a 1×1 bottleneck to 16 channels 12 M.
+# * `groups=g` divides the weights by $g$; `groups=c_in` is depthwise; AlexNet used `groups=2` to split across two
+#   GPUs.
+# * `nn.Conv2d` owns its parameters; `F.conv2d` takes them as arguments; same arithmetic.
+#
+# Next: **04 · Pooling and upsampling**.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 |
+# |---|---|
+# | channel, input / output channel | 通道，输入 / 输出通道 |
+# | RGB (red, green, blue) | 红绿蓝三原色 |
+# | 1×1 convolution | 1×1 卷积 |
+# | fully connected layer | 全连接层 |
+# | channels-last | 通道在后（通道维放最后） |
+# | im2col / unfold | 图像块展开 |
+# | bottleneck | 瓶颈层 |
+# | parameter count | 参数量 |
+# | multiply-add, FLOPs | 乘加运算，浮点运算次数 |
+# | grouped convolution | 分组卷积 |
+# | depthwise (separable) convolution | 深度（可分离）卷积 |
+# | pointwise convolution | 逐点卷积 |
+# | module vs function (`nn.Conv2d` / `F.conv2d`) | 模块与函数（类式接口 / 函数式接口） |
