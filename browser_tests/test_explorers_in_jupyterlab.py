@@ -116,3 +116,28 @@ def test_notebook_runs_and_its_explorer_responds(lab, browser, prefix):
     real = [e for e in console_errors if not ignored.search(e)]
     assert not real, f"{name}: browser console errors: {real[:5]}"
     page.close()
+
+
+def test_classroom_mode_shows_notebook_01_as_slides(lab, browser):
+    """RISE is installed and every notebook carries slide metadata: the preview renders many slides."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    # The preview renders the notebook from disk (it may save it first): the server serves a temporary copy.
+    page.goto(f"{lab['base']}/lab/tree/{notebook_path('01')}?token={lab['token']}&reset")
+    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 120, "the notebook")
+    assert page.evaluate("() => window.jupyterapp.commands.hasCommand('RISE:slideshow')")
+    result = page.evaluate("""async () => { try { await window.jupyterapp.commands.execute('RISE:preview');
+        return 'ok'; } catch (e) { return String(e); } }""")
+    assert result == "ok", (result, console[-5:])
+    frame = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and frame is None:
+        frame = next((f for f in page.frames if "/rise/" in f.url), None)
+        page.wait_for_timeout(500)  # lets Playwright process the frame events, unlike time.sleep
+    assert frame is not None, f"no RISE preview frame among {[f.url for f in page.frames]}"
+    frame.wait_for_selector(".reveal .slides > section", timeout=90_000)
+    slides = frame.locator(".reveal .slides > section").count()
+    page.screenshot(path=str(ARTIFACTS / "01_rise_preview.png"))
+    assert slides >= 10, f"only {slides} slides"
+    page.close()
