@@ -114,7 +114,8 @@ def draw_grid(
 
 def plot_history(histories: dict, metric: str = "test_acc", ax: Axes | None = None) -> Figure:
     """Compare runs: `metric` per epoch (or 'step_loss' / 'eval_acc' per step) for each named History."""
-    if ax is None:
+    own = ax is None
+    if own:
         fig, ax = plt.subplots(figsize=(5, 3.2))
     else:
         fig = ax.figure
@@ -126,7 +127,8 @@ def plot_history(histories: dict, metric: str = "test_acc", ax: Axes | None = No
     ax.set_ylabel(metric.replace("_", " "))
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
+    if own:  # a caller's figure keeps the caller's layout (a second tight_layout warns in matplotlib 3.7)
+        fig.tight_layout()
     return fig
 
 

@@ -55,6 +55,10 @@ def test_live_curves_outside_a_kernel_draw_without_display():
     curves.close()
     fig = plotting.plot_history({"a": h, "b": h})
     assert len(fig.axes[0].lines) == 2
+    fig, (a1, a2) = plt.subplots(1, 2)
+    plotting.plot_history({"a": h}, "train_acc", ax=a1)
+    plotting.plot_history({"a": h}, "test_acc", ax=a2)  # no "layout has changed" warning (an error here)
+    assert len(a2.lines) == 1
     fig = plotting.plot_confusion_matrix(torch.tensor([[5, 1], [0, 4]]))
     assert len(fig.axes[0].texts) == 4
     with pytest.raises(ValueError, match="square"):

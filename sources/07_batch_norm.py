@@ -1,0 +1,673 @@
+# %% [markdown]
+# # 07 · Batch normalization
+#
+# **What you will learn**
+#
+# 1. What a batch-normalization layer computes: batch statistics while training, running statistics at test
+#    time, and how `momentum` blends them.
+# 2. How to write it from scratch, equal to `nn.BatchNorm2d` and `nn.BatchNorm1d` in both modes, running
+#    statistics included.
+# 3. Which axes it averages over: per channel over (N, H, W) after a convolution, per feature after a linear layer.
+# 4. Why `nn.BatchNorm1d(16)` on `torch.rand(100, 16, 784)` reports running_mean ≈ 0.05 and running_var ≈ 0.9083
+#    after one step — derived by hand.
+# 5. Which of its numbers are learned parameters and which are buffers.
+# 6. How LayerNorm, InstanceNorm and GroupNorm differ: the same formula over other axes.
+# 7. Why `train()` and `eval()` give different outputs, and what happens with a batch of one.
+# 8. That LeNet with batch normalization learns in fewer steps, at a learning rate the plain LeNet cannot use.
+#
+# Every number the text states is computed in a cell and checked with `assert`.
+
+# %%
+import copy
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.colors import ListedColormap
+from torch import nn
+
+from helpers import checks, data, training
+from helpers.widgets.batchnorm import RunningStatsExplorer, settle_steps
+
+torch.set_printoptions(precision=4, sci_mode=False)
+training.seed_everything(0)
+
+# %% [markdown]
+# ## 1. The idea
+#
+# Notebook 05 normalised the *input* pixels to mean 0 and standard deviation 1 because gradient descent works
+# best on well-scaled inputs. But every layer is the input of the next one, and the scale of its outputs drifts
+# as the weights before it change. Ioffe and Szegedy (2015) proposed to normalise inside the network too, using
+# the statistics of the current minibatch $\mathcal{B}$:
+#
+# $$\hat{x} = \frac{x - \hat{\mu}_\mathcal{B}}{\sqrt{\hat{\sigma}^2_\mathcal{B} + \epsilon}}, \qquad
+#   y = \gamma \odot \hat{x} + \beta$$
+#
+# * $\hat{\mu}_\mathcal{B}$ and $\hat{\sigma}^2_\mathcal{B}$ are the mean and (biased) variance over the batch,
+#   one pair per channel; $\epsilon = 10^{-5}$ avoids dividing by zero.
+# * $\gamma$ (scale) and $\beta$ (shift) are **learned**, one per channel, so the network can undo the
+#   normalisation where it helps; they start at 1 and 0.
+# * At test time there may be a single example, so the layer uses **running** estimates instead, updated at
+#   every training step: $\text{running} \leftarrow (1 - m)\,\text{running} + m\,\text{batch statistic}$ with
+#   PyTorch's `momentum` $m = 0.1$. For the variance, the batch statistic is the *unbiased* variance
+#   (divided by $n - 1$). They start at mean 0 and variance 1.
+
+# %% [markdown]
+# ## 2. Batch normalization from scratch
+#
+# One function does the arithmetic for any input shape: (N, C) after a linear layer, (N, C, L) for sequences,
+# (N, C, H, W) after a convolution. The statistics are taken over every axis *except* the channel axis 1.
+
+# %%
+def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, running_mean: torch.Tensor,
+               running_var: torch.Tensor, training: bool, momentum: float = 0.1, eps: float = 1e-5) -> torch.Tensor:
+    """Batch normalization over all axes but 1; updates the running statistics in place when training."""
+    axes = [0, *range(2, X.ndim)]  # (N,) for (N, C); (N, H, W) for (N, C, H, W)
+    shape = [1, X.shape[1]] + [1] * (X.ndim - 2)  # so that per-channel numbers broadcast
+    if training:
+        mean = X.mean(dim=axes, keepdim=True)
+        var = X.var(dim=axes, unbiased=False, keepdim=True)  # biased: used to normalise
+        n = X.numel() // X.shape[1]  # values per channel
+        with torch.no_grad():  # the running statistics are bookkeeping, not part of the graph
+            running_mean.mul_(1 - momentum).add_(momentum * mean.flatten())
+            running_var.mul_(1 - momentum).add_(momentum * var.flatten() * n / (n - 1))  # unbiased
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    X_hat = (X - mean) / torch.sqrt(var + eps)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape)
+
+
+class BatchNorm(nn.Module):
+    """A batch-normalization layer: learned scale and shift (parameters), running statistics (buffers)."""
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.weight = nn.Parameter(torch.ones(num_features))  # gamma
+        self.bias = nn.Parameter(torch.zeros(num_features))  # beta
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return batch_norm(X, self.weight, self.bias, self.running_mean, self.running_var, self.training,
+                          self.momentum, self.eps)
+
+
+# %% [markdown]
+# ### Equal to PyTorch, in both modes
+#
+# For several shapes: give our layer and `nn.BatchNorm2d` the same random γ and β, run three training steps on
+# different batches (comparing outputs and running statistics after each), then compare in eval mode. The same
+# for `nn.BatchNorm1d` on (N, C) and (N, C, L) inputs.
+
+# %%
+def compare_with_torch(ours: BatchNorm, theirs: nn.Module, shape: tuple[int, ...], steps: int = 3) -> None:
+    """Assert that two BN layers agree on outputs, gradients and running statistics, in train and eval mode."""
+    with torch.no_grad():
+        ours.weight.copy_(torch.rand(shape[1]) + 0.5)
+        ours.bias.copy_(torch.randn(shape[1]))
+        theirs.weight.copy_(ours.weight)
+        theirs.bias.copy_(ours.bias)
+    for _ in range(steps):
+        X = torch.randn(shape) * 3 + 2
+        X1, X2 = X.clone().requires_grad_(), X.clone().requires_grad_()
+        Y1, Y2 = ours(X1), theirs(X2)
+        torch.testing.assert_close(Y1, Y2, atol=1e-5, rtol=1e-5)
+        (Y1 * Y1.detach().sin()).sum().backward()
+        (Y2 * Y2.detach().sin()).sum().backward()
+        torch.testing.assert_close(X1.grad, X2.grad, atol=1e-4, rtol=1e-4)
+        torch.testing.assert_close(ours.running_mean, theirs.running_mean)
+        torch.testing.assert_close(ours.running_var, theirs.running_var)
+    ours.eval(), theirs.eval()
+    X = torch.randn(shape) * 3 + 2
+    torch.testing.assert_close(ours(X), theirs(X), atol=1e-5, rtol=1e-5)
+
+
+torch.manual_seed(0)
+shapes_2d = [(8, 3, 5, 5), (4, 16, 7, 7), (2, 6, 28, 28), (16, 5, 1, 2)]
+for shape in shapes_2d:
+    compare_with_torch(BatchNorm(shape[1]), nn.BatchNorm2d(shape[1]), shape)
+shapes_1d = [(10, 4), (64, 120), (3, 16, 20)]
+for shape in shapes_1d:
+    compare_with_torch(BatchNorm(shape[1]), nn.BatchNorm1d(shape[1]), shape)
+print(f"BatchNorm == nn.BatchNorm2d on {len(shapes_2d)} shapes and == nn.BatchNorm1d on {len(shapes_1d)} shapes: "
+      "outputs, input gradients, running_mean, running_var (train) and outputs (eval)")
+
+# %% [markdown]
+# Had we used the *biased* variance for `running_var`, the running statistics would drift from PyTorch's; with
+# few values per channel the difference is large. With 2 images of 1×2 pixels (4 values per channel) the
+# unbiased estimate is 4/3 of the biased one:
+
+# %%
+torch.manual_seed(0)
+X = torch.randn(2, 3, 1, 2)
+reference = nn.BatchNorm2d(3, momentum=1.0)  # momentum 1: running_var = the last batch's statistic
+reference(X)
+biased = X.var(dim=(0, 2, 3), unbiased=False)
+torch.testing.assert_close(reference.running_var, biased * 4 / 3)
+assert not torch.allclose(reference.running_var, biased)
+
+# %% [markdown]
+# ## 3. Which axes? Per channel after a convolution, per feature after a linear layer
+#
+# A convolution applies the same kernel at every position, so all positions of one channel are treated as
+# samples of one quantity: the statistics are taken over (N, H, W), one mean and one variance per channel. After
+# a linear layer each of the F features is its own quantity: statistics over N, one pair per feature.
+
+# %%
+torch.manual_seed(0)
+conv_out = torch.randn(32, 6, 10, 10) * torch.arange(1.0, 7.0).reshape(1, 6, 1, 1) + 5  # channels on 6 scales
+normed = nn.BatchNorm2d(6)(conv_out)
+per_channel_mean = normed.mean(dim=(0, 2, 3))
+per_channel_var = normed.var(dim=(0, 2, 3), unbiased=False)
+print("per channel, over (N, H, W): mean", per_channel_mean.detach().round(decimals=4) + 0.0)  # + 0.0: no "-0"
+print("                              var ", per_channel_var.detach().round(decimals=4))
+assert per_channel_mean.abs().max() < 1e-5 and (per_channel_var - 1).abs().max() < 1e-3
+# ...but not per image or per position: single images keep their own offsets.
+assert normed.mean(dim=(1, 2, 3)).abs().max() > 0.05
+
+fc_out = torch.randn(64, 120) * 4 - 1
+normed_fc = nn.BatchNorm1d(120)(fc_out)
+assert normed_fc.mean(dim=0).abs().max() < 1e-5 and (normed_fc.var(dim=0, unbiased=False) - 1).abs().max() < 1e-3
+
+# %% [markdown]
+# ## 4. The 0.05 and 0.9083 of a learner's note, derived
+#
+# A learner ran `nn.BatchNorm1d(16)` once on `torch.rand(100, 16, 784)` and printed running_mean ≈ 0.05 and
+# running_var ≈ 0.9083 in all 16 channels. Where do these come from?
+#
+# * `torch.rand` is uniform on [0, 1): mean $1/2$, variance $1/12 \approx 0.0833$. Each channel has
+#   100 × 784 = 78,400 values, so its batch statistics are very close to these.
+# * The running statistics start at 0 and 1, and one update with momentum 0.1 gives
+#   running_mean $= 0.9 \cdot 0 + 0.1 \cdot \tfrac12 = 0.05$ and
+#   running_var $= 0.9 \cdot 1 + 0.1 \cdot \tfrac{1}{12} = 0.9083$.
+#
+# The running statistics after one step are *not* the batch's statistics: they are 90 % the starting values.
+
+# %%
+torch.manual_seed(0)
+layer = nn.BatchNorm1d(16)
+out = layer(torch.rand(100, 16, 784))
+print("running_mean", layer.running_mean)
+print("running_var ", layer.running_var)
+
+# %%
+m, uniform_mean, uniform_var = 0.1, 1 / 2, 1 / 12
+expected_mean, expected_var = (1 - m) * 0 + m * uniform_mean, (1 - m) * 1 + m * uniform_var
+assert expected_mean == 0.05 and round(expected_var, 4) == 0.9083
+assert (layer.running_mean - expected_mean).abs().max() < 5e-4
+assert (layer.running_var - expected_var).abs().max() < 5e-4
+assert layer.num_batches_tracked.item() == 1
+
+# %% [markdown]
+# ## 5. Parameters and buffers
+#
+# A BN layer carries four vectors per channel, of two very different kinds:
+#
+# * `weight` (γ) and `bias` (β) are **parameters**: `requires_grad=True`, returned by `.parameters()`, changed
+#   only by the optimiser.
+# * `running_mean` and `running_var` (and a step counter) are **buffers**: no gradient, not seen by the
+#   optimiser, changed by every forward pass in training mode. Both kinds go into `state_dict()`, so saving a
+#   model saves its running statistics.
+
+# %%
+bn = nn.BatchNorm2d(6)
+print("parameters:", [(name, tuple(p.shape), p.requires_grad) for name, p in bn.named_parameters()])
+print("buffers:   ", [(name, tuple(b.shape)) for name, b in bn.named_buffers()])
+print("state_dict:", list(bn.state_dict()))
+assert [name for name, _ in bn.named_parameters()] == ["weight", "bias"]
+assert [name for name, _ in bn.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
+assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+
+# %%
+torch.manual_seed(0)
+for _ in range(5):
+    bn(torch.randn(8, 6, 4, 4) + 3)  # five forward passes in training mode
+assert torch.equal(bn.weight, torch.ones(6)) and torch.equal(bn.bias, torch.zeros(6))  # untouched
+assert (bn.running_mean > 1).all()  # moved toward the data's mean 3: 1 - 0.9**5 = 41 % of the way
+assert abs((1 - 0.9 ** 5) - 0.41) < 0.005
+optimizer = torch.optim.SGD(bn.parameters(), lr=0.1)
+bn(torch.randn(8, 6, 4, 4)).pow(3).sum().backward()
+optimizer.step()
+assert not torch.equal(bn.weight, torch.ones(6))  # only the optimiser moves gamma and beta
+
+# %% [markdown]
+# ## 6. BatchNorm, LayerNorm, InstanceNorm, GroupNorm
+#
+# The four layers share the formula and differ only in *which values share a mean and a variance*. Take a batch of
+# 6 examples with 3 channels of 784 values each, shape (6, 3, 784):
+#
+# * **BatchNorm**: per channel, over the batch and the positions → **3** pairs of statistics.
+# * **LayerNorm**: per example, over its channels and positions → **6** pairs. Independent of the batch, so
+#   it is the norm of choice in transformers.
+# * **InstanceNorm**: per example *and* channel, over the positions only → 6 × 3 = **18** pairs (style transfer).
+# * **GroupNorm**: per example and *group* of channels. With 1 group it is LayerNorm; with one group per
+#   channel it is InstanceNorm.
+#
+# Computed by hand, then checked against the PyTorch layers (all with γ = 1, β = 0 at initialisation):
+
+# %%
+torch.manual_seed(0)
+X = torch.randn(6, 3, 784) * torch.tensor([1.0, 2.0, 3.0]).reshape(1, 3, 1) + torch.arange(6.0).reshape(6, 1, 1)
+
+
+def normalize_over(X: torch.Tensor, dims: tuple[int, ...], eps: float = 1e-5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalise X with one mean and variance per slice along the axes *not* in `dims`; also return the means."""
+    mean = X.mean(dim=dims, keepdim=True)
+    var = X.var(dim=dims, unbiased=False, keepdim=True)
+    return (X - mean) / torch.sqrt(var + eps), mean
+
+
+norms = {
+    "BatchNorm": ((0, 2), nn.BatchNorm1d(3)),
+    "LayerNorm": ((1, 2), nn.LayerNorm([3, 784])),
+    "InstanceNorm": ((2,), nn.InstanceNorm1d(3)),
+}
+pairs = {}
+for name, (dims, module) in norms.items():
+    ours, means = normalize_over(X, dims)
+    torch.testing.assert_close(ours, module(X), atol=1e-4, rtol=1e-4)
+    pairs[name] = means.numel()
+print("pairs of statistics:", pairs)
+assert pairs == {"BatchNorm": 3, "LayerNorm": 6, "InstanceNorm": 18}
+
+# %%
+torch.testing.assert_close(nn.GroupNorm(1, 3)(X), nn.LayerNorm([3, 784])(X), atol=1e-4, rtol=1e-4)
+torch.testing.assert_close(nn.GroupNorm(3, 3)(X), nn.InstanceNorm1d(3)(X), atol=1e-4, rtol=1e-4)
+X6 = torch.randn(6, 6, 784)
+ours, means = normalize_over(X6.reshape(6, 2, 3 * 784), (2,))  # 2 groups of 3 channels
+torch.testing.assert_close(ours.reshape(6, 6, 784), nn.GroupNorm(2, 6)(X6), atol=1e-4, rtol=1e-4)
+assert means.numel() == 12  # 6 examples x 2 groups
+
+# %% [markdown]
+# The picture: every small square is a group of values of one example (row) in one channel (column block), and
+# squares of one colour share one mean and one variance. GroupNorm is shown on 6 channels in 2 groups.
+
+# %%
+def statistic_ids(kind: str, n: int = 6, c: int = 3, length: int = 4, groups: int = 2) -> np.ndarray:
+    """An (n, c * length) array: which statistic each value of an (n, c, length) batch is normalised with."""
+    i, j, _ = np.meshgrid(np.arange(n), np.arange(c), np.arange(length), indexing="ij")
+    ids = {"BatchNorm": j, "LayerNorm": i, "InstanceNorm": i * c + j,
+           "GroupNorm": i * groups + j // (c // groups)}[kind]
+    return ids.reshape(n, c * length)
+
+
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.6), layout="constrained")
+palette = ListedColormap(plt.get_cmap("tab20").colors + plt.get_cmap("tab20b").colors)
+for ax, kind in zip(axes, ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm"], strict=True):
+    c = 6 if kind == "GroupNorm" else 3
+    ids = statistic_ids(kind, c=c)
+    ax.imshow(ids % palette.N, cmap=palette, vmin=0, vmax=palette.N - 1, aspect="auto")
+    for k in range(1, c):
+        ax.axvline(k * 4 - 0.5, color="white", lw=3 if kind != "GroupNorm" or k % 3 == 0 else 1)
+    ax.set_xticks([k * 4 + 1.5 for k in range(c)], [f"C{k}" for k in range(c)])
+    ax.set_yticks(range(6), [f"ex {k}" for k in range(6)])
+    ax.set_title(f"{kind}: {len(np.unique(ids))} pairs" + (" (6 channels, 2 groups)" if kind == "GroupNorm" else ""),
+                 fontsize=10)
+    ax.set_xlabel("channel (each block: its positions)")
+
+# %%
+assert [len(np.unique(statistic_ids(k))) for k in ("BatchNorm", "LayerNorm", "InstanceNorm")] == [3, 6, 18]
+assert len(np.unique(statistic_ids("GroupNorm", c=6))) == 12
+
+# %% [markdown]
+# ## 7. `train()` and `eval()`
+#
+# In training mode a BN layer normalises with the *batch's* statistics, so an example's output depends on the
+# other examples in its batch. In eval mode it uses the running statistics: the output depends on the example
+# alone. The same input, two modes, two outputs:
+
+# %%
+torch.manual_seed(0)
+bn = nn.BatchNorm2d(3)
+for _ in range(20):
+    bn(torch.randn(16, 3, 8, 8) * 2 + 1)  # learn running statistics near mean 1, variance 4
+x = torch.randn(4, 3, 8, 8) * 2 + 1
+y_train_mode = bn(x)  # batch statistics (and one more update of the running ones)
+bn.eval()
+y_eval_mode = bn(x)  # running statistics
+difference = (y_train_mode - y_eval_mode).abs().max().item()
+print(f"largest difference between train-mode and eval-mode outputs: {difference:.3f}")
+assert difference > 0.05
+
+# %%
+bn.train()
+other_batch = torch.cat([x[:1], torch.randn(3, 3, 8, 8) * 5])  # same first example, different companions
+assert not torch.allclose(bn(x)[0], bn(other_batch)[0], atol=1e-3)  # training: depends on the batch
+bn.eval()
+torch.testing.assert_close(bn(x)[:1], bn(other_batch)[:1])  # eval: depends on the example only
+
+# %% [markdown]
+# ### A batch of one
+#
+# After a linear layer, a batch of one example has one value per feature: its variance is 0 (and the unbiased
+# estimate undefined), so training-mode BN refuses. After a convolution it runs, using the H × W values of that
+# single image — which makes it an InstanceNorm and feeds single-image statistics into the running estimates.
+# In eval mode a batch of one is always fine.
+
+# %%
+bn1d = nn.BatchNorm1d(4)
+try:
+    bn1d(torch.randn(1, 4))
+except ValueError as err:
+    message = str(err)
+print("ValueError:", message)
+assert message.startswith("Expected more than 1 value per channel when training")
+bn1d.eval()
+assert bn1d(torch.randn(1, 4)).shape == (1, 4)  # eval mode: fine
+
+one_image = torch.randn(1, 3, 8, 8) * 2 + 1
+torch.testing.assert_close(nn.BatchNorm2d(3)(one_image), nn.InstanceNorm2d(3)(one_image), atol=1e-5, rtol=1e-5)
+
+# %% [markdown]
+# ## 8. LeNet with batch normalization
+#
+# Put a BN layer after every convolution and every hidden linear layer, before the activation, as d2l does. We
+# take the modern LeNet of notebook 05 (ReLU, max pooling) and train with plain SGD, so that nothing but BN
+# differs between the runs:
+#
+# * plain LeNet at learning rate 0.1;
+# * plain LeNet at the higher rate 0.5;
+# * LeNet with BN at the higher rate 0.5.
+#
+# Each run sees the same 30,000 training images in the same order, one epoch of 235 steps; every 10 steps we
+# measure the accuracy on a fixed probe of 500 test images (cheap, so the curve has many points).
+
+# %%
+def lenet(norm: bool) -> nn.Sequential:
+    """The modern LeNet of notebook 05 (ReLU, max pooling), with BatchNorm before each activation if `norm`."""
+    bn2, bn1 = (nn.BatchNorm2d, nn.BatchNorm1d) if norm else (lambda c: nn.Identity(), lambda c: nn.Identity())
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), bn2(6), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(6, 16, kernel_size=5), bn2(16), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Flatten(),
+        nn.Linear(400, 120), bn1(120), nn.ReLU(),
+        nn.Linear(120, 84), bn1(84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+x_train, y_train = data.load_mnist(train=True, limit=30_000)
+x_test, y_test = data.load_mnist(train=False)
+probe = data.TensorLoader(x_test[:500], y_test[:500], batch_size=500)
+runs = {"plain, lr 0.1": (False, 0.1), "plain, lr 0.5": (False, 0.5), "BatchNorm, lr 0.5": (True, 0.5)}
+TARGET = 0.9
+histories, models = {}, {}
+
+# %%
+def steps_to(history: training.History, acc: float) -> float:
+    """Steps until the probe accuracy first reached `acc`; infinity if it never did."""
+    step = history.steps_to(acc)
+    return float("inf") if step is None else step
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for name, (norm, lr) in runs.items():
+    training.seed_everything(0)
+    models[name] = lenet(norm)
+    loader = data.TensorLoader(x_train, y_train, batch_size=128, shuffle=True, seed=0)
+    histories[name] = training.fit(models[name], loader, probe, epochs=1, lr=lr, eval_every=10, log_every=10,
+                                   title=name)
+steps = {name: steps_to(h, TARGET) for name, h in histories.items()}
+print("steps to 90 % probe accuracy:", steps)
+
+# %%
+bn_name = "BatchNorm, lr 0.5"
+assert all(steps[bn_name] < 0.5 * s for name, s in steps.items() if name != bn_name), steps
+assert steps[bn_name] <= 60
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+for name, h in histories.items():
+    axes[0].plot(h.step, h.step_loss, label=name)
+    axes[1].plot(h.eval_step, h.eval_acc, label=name)
+axes[1].axhline(TARGET, color="grey", ls=":", lw=1)
+for ax, title in zip(axes, ["training loss", "accuracy on the 500-image probe (dotted: 90 %)"], strict=True):
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("step")
+    ax.grid(alpha=0.3)
+    ax.legend()
+
+# %% [markdown]
+# With BN, LeNet passes 90 % probe accuracy within 60 steps, in less than half the steps of either plain run.
+# The plain network gains nothing comparable from the higher rate: without normalisation, a large step in the
+# early layers changes the scale of everything after them, and training zig-zags. BN re-centres and re-scales
+# each layer's inputs at every step, whatever the earlier weights did, so large steps stay safe.
+#
+# **Pitfall: forgetting `model.eval()` at test time.** In training mode, BN normalises every test batch with its
+# own statistics, and every test batch also moves the running statistics. With small test batches the accuracy
+# drops:
+
+# %%
+bn_model = copy.deepcopy(models[bn_name]).cpu()
+bn_model.eval()
+with torch.no_grad():
+    acc_eval = training.accuracy(bn_model(x_test[:500]), y_test[:500])
+    bn_model.train()  # the mistake
+    acc_train_mode = training.accuracy(torch.cat([bn_model(x_test[i:i + 2]) for i in range(0, 500, 2)]),
+                                       y_test[:500])
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"probe accuracy: eval mode {acc_eval:.3f}, train mode with batches of 2 {acc_train_mode:.3f}")
+
+# %%
+assert acc_train_mode < acc_eval - 0.05
+
+# %% [markdown]
+# ## 9. Explorer: how fast do the running statistics settle?
+#
+# The running estimates start at mean 0 and variance 1 and move toward the data's statistics at every training
+# step. Here the "data" are 10,000 MNIST training images, 784 raw pixel values each (mean about 0.13, variance
+# about 0.3081² ≈ 0.095, as notebook 05 computed). Each step draws a random batch of images and applies
+# PyTorch's update. Move the sliders:
+#
+# * **momentum** sets how fast the start is forgotten — after $k$ steps its weight is $(1-m)^k$, below 1 % after
+#   44 steps for $m = 0.1$ — and how much the estimate jitters afterwards;
+# * **batch size** sets how noisy each batch's statistics are, so smaller batches give jumpier estimates.
+
+# %%
+pixels, _ = data.load_mnist(train=True, normalize=False, limit=10_000)
+assert settle_steps(0.1) == 44 and 0.9 ** 44 < 0.01 < 0.9 ** 43
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = RunningStatsExplorer(pixels, steps=200)
+explorer
+
+# %%
+state = explorer.compute(batch_size=32, momentum=0.1)
+assert round(state["true_mean"], 2) == 0.13 and round(state["true_var"], 3) == 0.095
+assert state["settle_steps"] == 44 and state["mean_error"] < 0.01 and state["var_error"] < 0.01
+noisy = explorer.compute(batch_size=2, momentum=0.5)
+assert noisy["mean_jitter"] > 3 * state["mean_jitter"]  # small batches and high momentum: a jumpy estimate
+
+# %% [markdown]
+# For readers without a running kernel: batch size 4, momentum 0.1.
+
+# %%
+fig = explorer.static_figure(batch_size=4, momentum=0.1)
+
+# %% [markdown]
+# ## Pitfalls
+#
+# **Pitfall 1: "`weight` and `bias` are statistics of the current batch."** A learner's note says so. They are
+# γ and β: learned parameters, initialised to 1 and 0, changed only by the optimiser (section 5 checked that five
+# forward passes left them untouched). The batch's statistics are never stored; the *running* statistics are
+# buffers.
+#
+# **Pitfall 2: "μ and σ are just statistics, they carry no gradient."** The running statistics carry none. But
+# in training mode the *batch* mean and variance are computed from the input inside the graph, and the gradient
+# flows through them. Treat them as constants (detach them) and the gradient is wrong:
+
+# %%
+torch.manual_seed(0)
+X = torch.randn(8, 3, 4, 4, requires_grad=True)
+weights = torch.randn(8, 3, 4, 4)
+(nn.BatchNorm2d(3)(X) * weights).sum().backward()
+true_grad = X.grad.clone()
+
+X.grad = None
+mean = X.mean(dim=(0, 2, 3), keepdim=True).detach()  # the mistake: statistics as constants
+var = X.var(dim=(0, 2, 3), unbiased=False, keepdim=True).detach()
+(((X - mean) / torch.sqrt(var + 1e-5)) * weights).sum().backward()
+detached_grad = X.grad.clone()
+
+print(f"largest gradient difference: {(true_grad - detached_grad).abs().max():.3f}")
+assert not torch.allclose(true_grad, detached_grad, atol=1e-2)
+# The true gradient has a tell-tale property: shifting a whole channel by a constant changes nothing after BN,
+# so the gradient sums to zero over each channel. The detached one does not.
+assert true_grad.sum(dim=(0, 2, 3)).abs().max() < 1e-4 and detached_grad.sum(dim=(0, 2, 3)).abs().max() > 0.1
+
+# %% [markdown]
+# **Pitfall 3: "momentum 0.9 is the usual value."** In d2l's from-scratch code `momentum = 0.9` is the weight of
+# the *old* running value; in PyTorch, `momentum = 0.1` is the weight of the *new* batch statistic. They describe
+# the same update. Passing 0.9 to `nn.BatchNorm2d` makes the running statistics follow the last batch almost
+# entirely:
+
+# %%
+torch.manual_seed(0)
+batches = [torch.randn(8, 3, 4, 4) + 2 for _ in range(3)]
+d2l_style, torch_default, torch_09 = torch.zeros(3), nn.BatchNorm2d(3), nn.BatchNorm2d(3, momentum=0.9)
+for b in batches:
+    d2l_style = 0.9 * d2l_style + (1 - 0.9) * b.mean(dim=(0, 2, 3))  # d2l: momentum * old + (1 - momentum) * new
+    torch_default(b), torch_09(b)
+torch.testing.assert_close(torch_default.running_mean, d2l_style)
+torch.testing.assert_close(torch_09.running_mean, 0.1 * torch_09.running_mean.new_zeros(3)
+                           + 0.9 * batches[-1].mean(dim=(0, 2, 3)) + 0.09 * batches[-2].mean(dim=(0, 2, 3))
+                           + 0.009 * batches[0].mean(dim=(0, 2, 3)))
+
+# %% [markdown]
+# **Pitfall 4: "`eval()` is only about dropout."** Any model with BN gives different answers in the two modes
+# (section 7), and evaluating in training mode also *changes* the running statistics. Call `model.eval()` before
+# testing and `model.train()` before training; `helpers.training.fit` and `evaluate_accuracy` do it for you.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise has a checker. Replace `None` with your answer and run the cell: a wrong answer raises an error
+# that says what was expected. The solutions are folded below each exercise (click to expand).
+#
+# **Exercise 1.** A fresh `nn.BatchNorm1d(8)` (momentum 0.1) sees one training batch `torch.rand(50, 8, 100) * 6`,
+# uniform on [0, 6): mean 3, variance 36/12 = 3. Predict its running_mean and running_var (to 2 decimals)
+# after that one step, as a tuple.
+
+# %%
+def after_one_step() -> tuple[float, float]:
+    """The running statistics of a fresh BatchNorm1d(8) after one batch of uniform [0, 6) values, averaged."""
+    torch.manual_seed(0)
+    layer = nn.BatchNorm1d(8)
+    layer(torch.rand(50, 8, 100) * 6)
+    return layer.running_mean.mean().item(), layer.running_var.mean().item()
+
+
+answer_1 = None
+checks.check("exercise 1: running statistics after one step", answer_1, after_one_step(), atol=0.01)
+
+# %% jupyter={"source_hidden": true}
+# Solution: 0.9 * 0 + 0.1 * 3 = 0.3 and 0.9 * 1 + 0.1 * 3 = 1.2.
+answer_1 = (0.3, 1.2)
+checks.check("exercise 1: running statistics after one step", answer_1, after_one_step(), atol=0.01)
+
+# %% [markdown]
+# **Exercise 2.** How many pairs of statistics (mean, variance) does each layer compute on a batch of shape
+# (32, 64, 14, 14)? Answer with a tuple (BatchNorm2d, LayerNorm over (64, 14, 14), InstanceNorm2d,
+# GroupNorm with 8 groups).
+
+# %%
+def count_pairs(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """Pairs of statistics of BN, LN, IN and GN(8 groups) on `shape`, measured from the computed means."""
+    X = torch.randn(shape)
+    n, c = shape[:2]
+    return (normalize_over(X, (0, 2, 3))[1].numel(), normalize_over(X, (1, 2, 3))[1].numel(),
+            normalize_over(X, (2, 3))[1].numel(), normalize_over(X.reshape(n, 8, -1), (2,))[1].numel())
+
+
+answer_2 = None
+checks.check("exercise 2: pairs of statistics", answer_2, count_pairs((32, 64, 14, 14)))
+
+# %% jupyter={"source_hidden": true}
+# Solution: BN one per channel (64), LN one per example (32), IN per example and channel (32*64), GN 32*8.
+answer_2 = (64, 32, 32 * 64, 32 * 8)
+checks.check("exercise 2: pairs of statistics", answer_2, count_pairs((32, 64, 14, 14)))
+
+# %% [markdown]
+# **Exercise 3.** Write `fold_bn(w, b, bn)`: after training, an eval-mode BN that follows a linear layer is just
+# another affine map, so it can be folded into the layer. Return the new weight and bias of one `nn.Linear`
+# that computes `bn(linear(x))` in eval mode. (Hint: `bn` computes $\gamma (z - \mu)/\sqrt{\sigma^2 + \epsilon}
+# + \beta$ per feature.)
+
+# %%
+def reference_fold(w: torch.Tensor, b: torch.Tensor, bn: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Tensor]:
+    """What the folded layer must compute, measured: its weight and bias, recovered from outputs."""
+    linear = nn.Linear(w.shape[1], w.shape[0])
+    with torch.no_grad():
+        linear.weight.copy_(w)
+        linear.bias.copy_(b)
+        bias = bn(linear(torch.zeros(1, w.shape[1])))[0]
+        weight = (bn(linear(torch.eye(w.shape[1]))) - bias).T
+    return weight, bias
+
+
+def trained_bn(features: int, seed: int) -> nn.BatchNorm1d:
+    """A BatchNorm1d with non-trivial gamma, beta and running statistics, in eval mode."""
+    torch.manual_seed(seed)
+    bn = nn.BatchNorm1d(features)
+    for _ in range(10):
+        bn(torch.randn(16, features) * 3 + 1)
+    with torch.no_grad():
+        bn.weight.uniform_(0.5, 2)
+        bn.bias.normal_()
+    return bn.eval()
+
+
+fold_bn = None
+fold_cases = [(torch.randn(4, 3), torch.randn(4), trained_bn(4, 0)), (torch.randn(7, 5), torch.randn(7),
+                                                                      trained_bn(7, 1))]
+checks.check_function("exercise 3: fold BN into a linear layer", fold_bn, reference_fold, fold_cases)
+
+# %% jupyter={"source_hidden": true}
+# Solution: scale = gamma / sqrt(running_var + eps); W' = scale * W (per output row), b' = scale * (b - mu) + beta.
+def fold_bn(w, b, bn):
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return (scale[:, None] * w).detach(), (scale * (b - bn.running_mean) + bn.bias).detach()
+
+
+checks.check_function("exercise 3: fold BN into a linear layer", fold_bn, reference_fold, fold_cases)
+
+# %% [markdown]
+# ## Summary
+#
+# * Batch normalization: normalise with the batch's mean and (biased) variance, then scale by γ and shift by β,
+#   both learned. Our from-scratch layer equals `nn.BatchNorm2d` and `nn.BatchNorm1d` in both modes.
+# * Running statistics: `running ← 0.9 · running + 0.1 · batch statistic`, with the unbiased variance; used in
+#   eval mode. One step on uniform data: 0.05 and 0.9083.
+# * Convolutions: one pair of statistics per channel over (N, H, W); linear layers: one per feature.
+# * γ, β are parameters; running_mean, running_var are buffers; both are saved in `state_dict`. The batch
+#   statistics are part of the gradient.
+# * On (6, 3, 784): BatchNorm 3 pairs, LayerNorm 6, InstanceNorm 18; GroupNorm interpolates between the last two.
+# * `train()` and `eval()` differ; training-mode BN needs more than one value per channel.
+# * With BN, LeNet trains at a higher learning rate and reaches 90 % probe accuracy in less than half the steps.
+#
+# Next: **08 · ResNet** — BN plus shortcuts make very deep networks trainable.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 |
+# |---|---|
+# | batch normalization | 批量规范化（批量归一化） |
+# | layer normalization | 层规范化 |
+# | instance normalization | 实例规范化 |
+# | group normalization | 组规范化 |
+# | minibatch statistics (mean, variance) | 小批量统计量（均值、方差） |
+# | running mean / running variance | 移动平均均值 / 方差 |
+# | momentum | 动量 |
+# | unbiased variance | 无偏方差 |
+# | scale γ, shift β | 拉伸参数 γ，偏移参数 β |
+# | parameter / buffer | 参数 / 缓冲区 |
+# | training mode / evaluation mode | 训练模式 / 评估模式 |
+# | channel | 通道 |
+# | learning rate | 学习率 |
+# | saturation (of the sigmoid) | 饱和 |
