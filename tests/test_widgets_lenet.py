@@ -29,6 +29,7 @@ def test_compute_matches_a_direct_forward_pass():
     assert state["label"] == 4 and state["pred"] == int(probs.argmax())
     assert state["correct"] == (state["pred"] == 4) and state["confidence"] == pytest.approx(float(probs.max()))
     assert state["image"].shape == (8, 8)
+    assert ex.caption.value.startswith(f"test image 2: label 4, predicted {state['pred']} with probability ")
     assert len(ex.static_figure(index=1).axes) == 2 + 4
 
 

@@ -73,6 +73,12 @@ class DigitExplorer(Explorer):
         return {"index": index, "image": self.images[index, 0], "label": label, "pred": pred,
                 "correct": pred == label, "probs": probs, "confidence": float(probs[pred]), "maps": maps}
 
+    def describe(self, state: dict[str, Any]) -> str:
+        """One line: which image, its label, and what the model predicts with what confidence."""
+        verdict = "right" if state["correct"] else "wrong"
+        return (f"test image {state['index']}: label {state['label']}, predicted {state['pred']} "
+                f"with probability {state['confidence']:.1%} ({verdict})")
+
     def draw(self, state: dict[str, Any]) -> Figure:
         k = min(self.max_maps, state["maps"].shape[0])
         fig = plt.figure(figsize=(10, 3.6), layout="constrained")
