@@ -1,0 +1,606 @@
+# %% [markdown]
+# # 06 · GoogLeNet and the Inception block: let the network choose its kernel size
+#
+# **What you will learn**
+#
+# 1. How an Inception block runs four branches side by side (1×1, 3×3, 5×5, pooling) and concatenates them on
+#    the channel axis, and why every branch must keep the height and width.
+# 2. Why each expensive branch starts with a 1×1 convolution: parameters and FLOPs with and without it.
+# 3. How to read a layer table to find the input size of the final `Linear` layer (the course's 1408).
+# 4. How to train the course's Inception network on MNIST to over 99 % test accuracy on a laptop CPU.
+# 5. How the full GoogLeNet is assembled from five stages, and why its parameter count differs from
+#    torchvision's `googlenet` — explained down to the last parameter.
+#
+# Every number the text states is computed in a cell and checked with `assert`.
+
+# %%
+import pandas as pd
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch import nn
+
+from helpers import checks, data, plotting, training
+from helpers.inspect import count_flops, count_params, layer_table, trace_shapes
+from helpers.widgets.inception import InceptionCostExplorer, inception_cost
+
+torch.manual_seed(0)
+pd.set_option("display.width", 140)
+
+# %% [markdown]
+# ## 1. Intuition: which kernel size?
+#
+# LeNet and AlexNet *chose* their kernel sizes: 5×5 here, 3×3 there. But small kernels see fine detail and
+# large kernels see larger shapes, and we do not know in advance which one a layer needs. GoogLeNet (Szegedy et
+# al., 2014) stops choosing: an **Inception block** runs several kernel sizes *in parallel* on the same input and
+# stacks their outputs as channels. Training then decides which branches matter, by how it sets their weights.
+#
+# Stacking feature maps as channels only works if they all have the same height and width, so every branch pads
+# its input: a $k\times k$ kernel with padding $(k-1)/2$ and stride 1 keeps the size (notebook 02).
+#
+# ## 2. The course's InceptionA block
+#
+# The block of the 刘二 PyTorch course has four branches:
+#
+# | branch | layers | output channels |
+# |---|---|---|
+# | 1 | 1×1 conv | 16 |
+# | 2 | 1×1 conv (16) → 5×5 conv, padding 2 | 24 |
+# | 3 | 1×1 conv (16) → 3×3 conv, padding 1 → 3×3 conv, padding 1 | 24 |
+# | 4 | 3×3 average pooling, stride 1, padding 1 → 1×1 conv | 24 |
+#
+# Two stacked 3×3 convolutions see a 5×5 window (receptive field, notebook 01) with fewer weights than one 5×5
+# kernel; the course uses both kinds. The outputs are concatenated on **dim 1**, the channel axis of
+# (batch, channels, height, width).
+
+# %%
+class InceptionA(nn.Module):
+    """The course's Inception block: four parallel branches, concatenated on the channel axis."""
+
+    def __init__(self, in_channels: int) -> None:
+        super().__init__()
+        self.branch1x1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+
+        self.branch5x5_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+        self.branch5x5_2 = nn.Conv2d(16, 24, kernel_size=5, padding=2)
+
+        self.branch3x3_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+        self.branch3x3_2 = nn.Conv2d(16, 24, kernel_size=3, padding=1)
+        self.branch3x3_3 = nn.Conv2d(24, 24, kernel_size=3, padding=1)
+
+        self.branch_pool = nn.Conv2d(in_channels, 24, kernel_size=1)
+
+    def branches(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The four branch outputs, before concatenation."""
+        b1 = self.branch1x1(x)
+        b5 = self.branch5x5_2(self.branch5x5_1(x))
+        b3 = self.branch3x3_3(self.branch3x3_2(self.branch3x3_1(x)))
+        bp = self.branch_pool(F.avg_pool2d(x, kernel_size=3, stride=1, padding=1))
+        return [b1, b5, b3, bp]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat(self.branches(x), dim=1)
+
+
+block = InceptionA(in_channels=10)
+x = torch.randn(2, 10, 12, 12)
+parts = block.branches(x)
+print("input:   ", tuple(x.shape))
+for name, p in zip(["1x1", "1x1 -> 5x5", "1x1 -> 3x3 -> 3x3", "pool -> 1x1"], parts, strict=True):
+    print(f"{name:>18}: {tuple(p.shape)}")
+out = block(x)
+print("concatenated:", tuple(out.shape))
+
+# %%
+assert [p.shape[1] for p in parts] == [16, 24, 24, 24]
+assert 16 + 24 + 24 + 24 == out.shape[1] == 88
+assert all(p.shape[2:] == x.shape[2:] for p in parts)  # padding kept every branch at 12x12
+# Concatenation on dim 1 just stacks the channels: the first 16 are branch 1, the next 24 branch 2, ...
+torch.testing.assert_close(out[:, :16], parts[0])
+torch.testing.assert_close(out[:, 16:40], parts[1])
+torch.testing.assert_close(out[:, 64:], parts[3])
+
+# %% [markdown]
+# The number of output channels does not depend on the input's channels: whatever comes in (10 channels here, 20
+# later in the network), 88 come out. The input's channels only change the size of the first convolution in each
+# branch.
+
+# %%
+for c_in in (1, 10, 20, 88):
+    assert InceptionA(c_in)(torch.zeros(1, c_in, 7, 7)).shape == (1, 88, 7, 7)
+print("InceptionA(c) -> 88 channels for c in 1, 10, 20, 88")
+
+# %% [markdown]
+# ## 3. Why a 1×1 convolution first?
+#
+# A convolution from $c_i$ to $c_o$ channels with a $k\times k$ kernel has $c_o(c_i k^2 + 1)$ parameters and, on an
+# $h \times w$ output, $c_o c_i k^2 h w$ multiply-adds (2 FLOPs each). The cost grows with the product
+# $c_i \cdot c_o$. A 1×1 convolution first shrinks $c_i$ cheaply, and the expensive 3×3 or 5×5 kernel then
+# works on the thin result.
+#
+# Take GoogLeNet's first Inception block (`inception3a`): 192 channels at 28×28 in, branches of 64, (96 → 128),
+# (16 → 32) and 32 channels. We build it with and without the 1×1 layers in front of the 3×3 and 5×5 convolutions
+# (the output is the same 256 channels either way) and let PyTorch count.
+
+# %%
+def three_a(reduce: bool) -> nn.ModuleList:
+    """inception3a's convolutions (no ReLUs: they cost nothing here), with or without the 1x1 reductions."""
+    if reduce:
+        b2 = nn.Sequential(nn.Conv2d(192, 96, 1), nn.Conv2d(96, 128, 3, padding=1))
+        b3 = nn.Sequential(nn.Conv2d(192, 16, 1), nn.Conv2d(16, 32, 5, padding=2))
+    else:
+        b2, b3 = nn.Conv2d(192, 128, 3, padding=1), nn.Conv2d(192, 32, 5, padding=2)
+    return nn.ModuleList([nn.Conv2d(192, 64, 1), b2, b3, nn.Conv2d(192, 32, 1)])
+
+
+class Branches(nn.Module):
+    """Run a list of branches on the same input (pooling omitted: it has no parameters and no multiply-adds)."""
+
+    def __init__(self, branches: nn.ModuleList) -> None:
+        super().__init__()
+        self.branches = branches
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([b(x) for b in self.branches], dim=1)
+
+
+cost = {}
+for reduce in (False, True):
+    net = Branches(three_a(reduce))
+    cost[reduce] = {"params": count_params(net), "FLOPs": count_flops(net, (1, 192, 28, 28)),
+                    "output": tuple(net(torch.zeros(1, 192, 28, 28)).shape)}
+pd.DataFrame(cost).T.rename(index={False: "without 1x1 reductions", True: "with 1x1 reductions"})
+
+# %%
+assert cost[True]["output"] == cost[False]["output"] == (1, 256, 28, 28)
+assert cost[False]["params"] == 393_472 and cost[True]["params"] == 163_696
+assert round(cost[False]["FLOPs"] / 1e9, 3) == 0.617 and round(cost[True]["FLOPs"] / 1e9, 3) == 0.256
+print(f"the 1x1 reductions cut parameters by {cost[False]['params'] / cost[True]['params']:.1f}x "
+      f"and FLOPs by {cost[False]['FLOPs'] / cost[True]['FLOPs']:.1f}x")
+# The explorer below computes the same numbers from a formula; they agree with PyTorch's counts.
+for reduce in (False, True):
+    formula = inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce=reduce)
+    assert (formula["total_params"], formula["total_flops"]) == (cost[reduce]["params"], cost[reduce]["FLOPs"])
+
+# %% [markdown]
+# The saving is biggest in the 5×5 branch, where the reduction is strongest (192 → 16 channels): notebook 03
+# measured that a 5×5 conv from 192 to 32 channels at 28×28 costs about 120 M multiply-adds, and about 12 M with a
+# 1×1 conv to 16 channels in front.
+
+# %%
+five = {r: inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce=r)["flops"]["5x5"] // 2 for r in (False, True)}
+print(f"5x5 branch multiply-adds: {five[False] / 1e6:.1f} M without the 1x1, {five[True] / 1e6:.1f} M with it")
+assert round(five[False] / 1e6) == 120 and round(five[True] / 1e6) == 12
+
+# %% [markdown]
+# The 1×1 convolution is not free of meaning either: it mixes the channels at every pixel (a fully connected layer
+# applied pixel by pixel, notebook 03), so the reduction *learns* which combinations of the 192 channels to keep.
+#
+# ### Explorer: what do the widths cost?
+#
+# Move the sliders: input channels and size, and the width of every branch (for the 3×3 and 5×5 branches, the
+# 1×1 "reduce" width and the output width). Red bars: the same block without 1×1 reductions; blue: with them.
+# Try a "reduce" width as large as the input: the reduction then costs more than it saves.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = InceptionCostExplorer()
+explorer
+
+# %%
+state = explorer.compute(in_channels=192, size=28, c1=64, r2=96, o2=128, r3=16, o3=32, c4=32)
+assert state["out_channels"] == 256
+assert state["with"]["total_params"] == cost[True]["params"]
+assert state["without"]["total_params"] == cost[False]["params"]
+# The course's InceptionA has the same cost shape: out_channels 16 + 24 + 24 + 24.
+assert explorer.compute(in_channels=10, size=12, c1=16, r2=16, o2=24, r3=16, o3=24, c4=24)["out_channels"] == 88
+
+# %% [markdown]
+# For readers without a running kernel: the same block with 480 input channels at 14×14 (where `inception4a` sits).
+
+# %%
+explorer.static_figure(in_channels=480, size=14, c1=192, r2=96, o2=208, r3=16, o3=48, c4=64);
+
+# %% [markdown]
+# ## 4. The course's Inception network on MNIST
+#
+# Two Inception blocks with a 5×5 convolution and 2×2 max pooling before each:
+#
+# `Conv(1,10,5) → pool → ReLU → InceptionA → Conv(88,20,5) → pool → ReLU → InceptionA → flatten → Linear(1408,10)`
+#
+# Where does 1408 come from? Let the layer table answer: each row is one layer with its input and output shape.
+
+# %%
+class InceptionNet(nn.Module):
+    """The course's MNIST network with two InceptionA blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.incep1 = InceptionA(in_channels=10)
+        self.conv2 = nn.Conv2d(88, 20, kernel_size=5)
+        self.incep2 = InceptionA(in_channels=20)
+        self.pool = nn.MaxPool2d(2)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(1408, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.pool(self.conv1(x)))
+        x = self.incep1(x)
+        x = F.relu(self.pool(self.conv2(x)))
+        x = self.incep2(x)
+        return self.fc(self.flatten(x))
+
+
+training.seed_everything(0)
+model = InceptionNet()
+table = layer_table(model, (1, 1, 28, 28), depth=1)
+table = table[~table["layer"].str.contains("branch")].reset_index(drop=True)  # the blocks' insides: see section 2
+table
+
+# %%
+rows = table.set_index("layer")
+assert rows.loc["Conv2d (conv1)", "output"] == (1, 10, 24, 24)
+assert rows.loc["InceptionA (incep1)", "output"] == (1, 88, 12, 12)
+assert rows.loc["Conv2d (conv2)", "output"] == (1, 20, 8, 8)
+assert rows.loc["InceptionA (incep2)", "output"] == (1, 88, 4, 4)
+assert rows.loc["Flatten (flatten)", "output"] == (1, 1408) and 88 * 4 * 4 == 1408
+assert table["params"].sum() == count_params(model)
+n_params, n_flops = count_params(model), count_flops(model, (1, 1, 28, 28))
+print(f"{n_params:,} parameters, {n_flops / 1e6:.1f} MFLOPs per image")
+assert n_params == 97_298
+
+# %% [markdown]
+# Reading the shapes: 28 → 24 (5×5 conv, no padding) → 12 (pool) → InceptionA keeps 12×12 and makes 88 channels →
+# 8 (5×5 conv) → 4 (pool) → InceptionA keeps 4×4 and makes 88 channels: $88 \times 4 \times 4 = 1408$.
+#
+# `pool` appears twice in the table: the table follows the forward pass, and the one `MaxPool2d` module (it has no
+# weights) serves both places.
+#
+# ### Training
+#
+# The whole MNIST training set (60,000 images) as in-memory tensors, Adam, minibatches of 128, and a *one-cycle*
+# learning-rate schedule: the rate climbs to 0.004 and then anneals towards zero, which lets a short run end at a
+# good minimum. `fit` calls the optimizer's `step`; a step hook advances the schedule after each one. Three epochs
+# take a minute or two on a 2-core laptop CPU.
+
+# %%
+train_loader, test_loader = data.mnist_loaders(batch_size=128)
+EPOCHS = 3
+training.seed_everything(0)
+model = InceptionNet()
+optimizer = torch.optim.Adam(model.parameters())
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.004, total_steps=EPOCHS * len(train_loader))
+optimizer.register_step_post_hook(lambda *_: schedule.step())
+device = training.try_device()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer, device=device,
+                       title="Inception network on MNIST")
+print(f"test accuracy per epoch: {[round(a, 4) for a in history.test_acc]}")
+
+# %%
+assert history.test_acc[-1] >= 0.99, history.test_acc
+assert history.step_loss[-1] < history.step_loss[0] / 5
+assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
+
+# %% [markdown]
+# Over 99 % of the 10,000 test digits right. (The course trains 10 epochs with plain SGD and reports about 99 %;
+# the one-cycle schedule gets there in three.)
+#
+# ### Inside the first Inception block
+#
+# What does each branch produce for one test digit? The 88 channels of `incep1`, grouped by branch (first 8
+# channels of each):
+
+# %%
+model.eval().cpu()
+x_test, y_test = data.load_mnist(train=False, limit=1)
+with torch.no_grad():
+    features = F.relu(model.pool(model.conv1(x_test)))
+    branch_maps = model.incep1.branches(features)
+fig = plotting.show_images([m for b in branch_maps for m in b[0, :8]], nrows=4, scale=1.0, cmap="viridis",
+                           titles=[f"{n} #{i}" for n in ("1x1", "5x5", "3x3", "pool") for i in range(8)])
+
+# %%
+assert [b.shape for b in branch_maps] == [(1, c, 12, 12) for c in (16, 24, 24, 24)]
+assert y_test.item() == 7
+
+# %% [markdown]
+# The 1×1 branch can only re-mix the 10 input channels pixel by pixel, so its maps still look like the digit. The
+# 5×5 and 3×3 branches respond to strokes of particular directions. The pooling branch sees a blurred input
+# (3×3 average) and gives smooth, blob-like maps. The network uses all four side by side.
+
+# %% [markdown]
+# ## 5. The full GoogLeNet
+#
+# GoogLeNet stacks nine Inception blocks in five stages. We follow *Dive into Deep Learning* (d2l), which trains
+# it on 96×96 grey images with 10 classes. Its Inception block is written with general widths: `c1` for the
+# 1×1 branch, `c2 = (reduce, out)` for the 3×3 branch, `c3 = (reduce, out)` for the 5×5 branch, `c4` for the
+# pooling branch (3×3 max pooling), with a ReLU after every convolution.
+#
+# We give the block two switches that we will need to compare it with torchvision: the kernel size of the
+# "5×5" branch, and the unit every convolution is built from.
+
+# %%
+def conv_relu(c_in: int, c_out: int, k: int, **kw) -> nn.Sequential:
+    """d2l's unit: a convolution (with bias) and a ReLU."""
+    return nn.Sequential(nn.Conv2d(c_in, c_out, k, **kw), nn.ReLU())
+
+
+def conv_bn_relu(c_in: int, c_out: int, k: int, **kw) -> nn.Sequential:
+    """torchvision's BasicConv2d: a convolution without bias, batch normalization, ReLU."""
+    return nn.Sequential(nn.Conv2d(c_in, c_out, k, bias=False, **kw), nn.BatchNorm2d(c_out, eps=0.001), nn.ReLU())
+
+
+class Inception(nn.Module):
+    """d2l's Inception block: 1x1 | 1x1 -> 3x3 | 1x1 -> 5x5 | 3x3 max pool -> 1x1, concatenated on channels."""
+
+    def __init__(self, in_channels: int, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int,
+                 big_kernel: int = 5, unit=conv_relu) -> None:
+        super().__init__()
+        self.p1 = unit(in_channels, c1, 1)
+        self.p2 = nn.Sequential(unit(in_channels, c2[0], 1), unit(c2[0], c2[1], 3, padding=1))
+        self.p3 = nn.Sequential(unit(in_channels, c3[0], 1), unit(c3[0], c3[1], big_kernel, padding=big_kernel // 2))
+        self.p4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), unit(in_channels, c4, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.p1(x), self.p2(x), self.p3(x), self.p4(x)], dim=1)
+
+
+def googlenet(in_channels: int = 1, num_classes: int = 10, big_kernel: int = 5, unit=conv_relu) -> nn.Sequential:
+    """GoogLeNet as five stages b1..b5 and a Linear head (d2l's layout)."""
+    def inc(*widths):
+        return Inception(*widths, big_kernel=big_kernel, unit=unit)
+
+    b1 = nn.Sequential(unit(in_channels, 64, 7, stride=2, padding=3), nn.MaxPool2d(3, stride=2, padding=1))
+    b2 = nn.Sequential(unit(64, 64, 1), unit(64, 192, 3, padding=1), nn.MaxPool2d(3, stride=2, padding=1))
+    b3 = nn.Sequential(inc(192, 64, (96, 128), (16, 32), 32), inc(256, 128, (128, 192), (32, 96), 64),
+                       nn.MaxPool2d(3, stride=2, padding=1))
+    b4 = nn.Sequential(inc(480, 192, (96, 208), (16, 48), 64), inc(512, 160, (112, 224), (24, 64), 64),
+                       inc(512, 128, (128, 256), (24, 64), 64), inc(512, 112, (144, 288), (32, 64), 64),
+                       inc(528, 256, (160, 320), (32, 128), 128), nn.MaxPool2d(3, stride=2, padding=1))
+    b5 = nn.Sequential(inc(832, 256, (160, 320), (32, 128), 128), inc(832, 384, (192, 384), (48, 128), 128),
+                       nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+    return nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, num_classes))
+
+
+torch.manual_seed(0)
+d2l_net = googlenet()
+stages = trace_shapes(d2l_net, (1, 1, 96, 96))
+stage_params = [count_params(s) for s in d2l_net]
+pd.DataFrame({"stage": ["b1", "b2", "b3", "b4", "b5", "head (Linear)"], "output": [s for _, s in stages],
+              "params": stage_params})
+
+# %%
+assert [s for _, s in stages] == [(1, 64, 24, 24), (1, 192, 12, 12), (1, 480, 6, 6), (1, 832, 3, 3), (1, 1024),
+                                  (1, 10)]
+d2l_params = count_params(d2l_net)
+print(f"d2l GoogLeNet (1 channel, 10 classes): {d2l_params:,} parameters, "
+      f"{count_flops(d2l_net, (1, 1, 96, 96)) / 1e9:.2f} GFLOPs at 96x96")
+assert d2l_params == sum(stage_params) == 5_977_530
+
+# %% [markdown]
+# Each stage halves the height and width (96 → 24 in b1, which has a stride-2 conv *and* a stride-2 pool, then
+# 12, 6, 3) while the channels grow (64 → 192 → 480 → 832 → 1024). The Inception blocks keep the size; the
+# max-pooling layers between them shrink it. Stage b5 ends with global average pooling: one number per channel, so
+# the head is a small `Linear(1024, 10)` instead of a huge flattened layer.
+
+# %% [markdown]
+# ### Beside torchvision's GoogLeNet
+#
+# torchvision ships GoogLeNet for ImageNet. We build it without weights (nothing is downloaded), without the two
+# auxiliary classifiers that only help training, and without its weight initialisation (not needed to count).
+
+# %%
+tv_net = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False)
+tv_params = count_params(tv_net)
+print(f"torchvision googlenet: {tv_params:,} parameters")
+print(tv_net.inception3a.branch3)
+assert tv_params == 6_624_904
+
+# %% [markdown]
+# 6,624,904 against d2l's 5,977,530. Four differences account for all of it. We apply them to our own
+# `googlenet` one at a time and count after each:
+#
+# 1. **Input**: ImageNet photos have 3 colour channels, not 1: the first 7×7 conv gets $64 \cdot 49 \cdot 2$ more
+#    weights.
+# 2. **Classifier**: 1000 classes instead of 10: $1024 \cdot 990$ more weights and 990 more biases.
+# 3. **The "5×5" branch uses 3×3 kernels** in torchvision (printed above: `branch3` is 1×1 then 3×3). This is a
+#    known slip of the original port, kept so that its pretrained weights still load. Each of the nine blocks
+#    saves $(25 - 9) \cdot c_{reduce} \cdot c_{out}$ weights.
+# 4. **BasicConv2d**: every convolution has no bias but is followed by batch normalization (notebook 07) with a
+#    learned scale and shift per channel: one more parameter per output channel of every convolution.
+
+# %%
+steps = {
+    "d2l (1 channel, 10 classes, 5x5, bias)": count_params(googlenet()),
+    "1. three input channels": count_params(googlenet(in_channels=3)),
+    "2. 1000 classes": count_params(googlenet(in_channels=3, num_classes=1000)),
+    "3. 3x3 in the '5x5' branch": count_params(googlenet(in_channels=3, num_classes=1000, big_kernel=3)),
+    "4. conv without bias + BatchNorm": count_params(googlenet(in_channels=3, num_classes=1000, big_kernel=3,
+                                                               unit=conv_bn_relu)),
+}
+values = list(steps.values())
+diffs = pd.DataFrame({"parameters": values, "change": [0] + [b - a for a, b in zip(values, values[1:], strict=False)]},
+                     index=list(steps))
+diffs
+
+# %%
+reduce_out = [(16, 32), (32, 96), (16, 48), (24, 64), (24, 64), (32, 64), (32, 128), (32, 128), (48, 128)]
+n_conv_out = sum(m.out_channels for m in googlenet().modules() if isinstance(m, nn.Conv2d))
+assert diffs["change"].tolist() == [
+    0,
+    64 * 7 * 7 * 2,  # 6,272
+    1024 * 990 + 990,  # 1,014,750
+    -sum((25 - 9) * r * o for r, o in reduce_out),  # -380,928
+    n_conv_out,  # +2 (BN) - 1 (bias) per output channel: 7,280
+]
+assert values[-1] == tv_params == 6_624_904
+print(f"conv output channels in GoogLeNet: {n_conv_out:,}; last step matches torchvision exactly")
+
+# %% [markdown]
+# Not only the total: stage by stage, our modified network has exactly torchvision's parameters (torchvision names
+# its layers `conv1`, `inception3a`, ... instead of grouping them in stages).
+
+# %%
+ours = googlenet(in_channels=3, num_classes=1000, big_kernel=3, unit=conv_bn_relu)
+tv_groups = [["conv1", "conv2", "conv3"], ["inception3a", "inception3b"],
+             ["inception4a", "inception4b", "inception4c", "inception4d", "inception4e"],
+             ["inception5a", "inception5b"], ["fc"]]
+per_stage = pd.DataFrame({
+    "ours": [count_params(ours[0]) + count_params(ours[1])] + [count_params(ours[i]) for i in (2, 3, 4, 5)],
+    "torchvision": [sum(count_params(getattr(tv_net, n)) for n in group) for group in tv_groups],
+}, index=["b1 + b2 / conv1-3", "b3 / inception3", "b4 / inception4", "b5 / inception5", "head / fc"])
+per_stage
+
+# %%
+assert per_stage["ours"].tolist() == per_stage["torchvision"].tolist()
+assert per_stage["ours"].sum() == 6_624_904
+
+# %% [markdown]
+# Equal counts could still hide different layers. A stronger check on one block: copy the weights of torchvision's
+# `inception3a` into our block, tensor by tensor (both list them in the same order), and compare the outputs.
+
+# %%
+ours_3a = Inception(192, 64, (96, 128), (16, 32), 32, big_kernel=3, unit=conv_bn_relu).eval()
+tv_3a = tv_net.inception3a.eval()
+ours_3a.load_state_dict(dict(zip(ours_3a.state_dict(), tv_3a.state_dict().values(), strict=True)))
+x = torch.randn(2, 192, 28, 28)
+with torch.no_grad():
+    torch.testing.assert_close(ours_3a(x), tv_3a(x))
+print("our Inception block == torchvision's inception3a, given the same weights")
+
+# %% [markdown]
+# Two more differences change no parameter count: torchvision's max-pooling layers use `ceil_mode=True` without
+# padding (same output sizes at 224×224, slightly different windows), and it has a dropout layer before `fc`.
+
+# %% [markdown]
+# ## Pitfalls
+#
+# **Pitfall 1: "padding in the branches is optional."** The concatenation needs every branch to have the same
+# height and width. Drop the padding of one 5×5 conv and the branches no longer line up:
+
+# %%
+unpadded = InceptionA(10)
+unpadded.branch5x5_2.padding = (0, 0)
+try:
+    unpadded(torch.zeros(1, 10, 12, 12))
+except RuntimeError as err:
+    message = str(err)
+print(message)
+assert "Sizes of tensors must match" in message
+
+# %% [markdown]
+# **Pitfall 2: "concatenate on dim 0."** Dim 0 is the batch. `torch.cat(..., dim=0)` stacks *images*, not channels:
+# it fails here because the branches have different channel counts, and when they happen to be equal it silently
+# makes a batch four times larger with the wrong number of channels.
+
+# %%
+equal = [torch.zeros(2, 24, 12, 12) for _ in range(3)]
+print("dim=0:", tuple(torch.cat(equal, dim=0).shape), "  dim=1:", tuple(torch.cat(equal, dim=1).shape))
+assert torch.cat(equal, dim=0).shape == (6, 24, 12, 12) and torch.cat(equal, dim=1).shape == (2, 72, 12, 12)
+
+# %% [markdown]
+# **Pitfall 3: "more branches means more cost."** Not necessarily: with the 1×1 reductions, `inception3a` has fewer
+# parameters (163,696) than one plain 3×3 conv from 192 to 256 channels would.
+
+# %%
+plain = nn.Conv2d(192, 256, 3, padding=1)
+print(f"one 3x3 conv 192 -> 256: {count_params(plain):,} parameters")
+assert count_params(plain) == 442_624 > cost[True]["params"]
+
+# %% [markdown]
+# **Pitfall 4: "the '5x5' branch of torchvision's GoogLeNet is 5×5."** It is 3×3 (section 5). If you compare a
+# from-scratch GoogLeNet with torchvision's and the counts differ, this is one of the reasons.
+
+# %% [markdown]
+# ## Exercises
+#
+# **Exercise 1.** d2l's second Inception block in stage b3 is `Inception(256, 128, (128, 192), (32, 96), 64)`. How
+# many channels does it output?
+
+# %%
+answer_1 = None
+checks.check("exercise 1: output channels", answer_1,
+             Inception(256, 128, (128, 192), (32, 96), 64)(torch.zeros(1, 256, 6, 6)).shape[1])
+
+# %% jupyter={"source_hidden": true}
+# Solution: the output widths of the four branches add up: 128 + 192 + 96 + 64.
+answer_1 = 480
+checks.check("exercise 1: output channels", answer_1,
+             Inception(256, 128, (128, 192), (32, 96), 64)(torch.zeros(1, 256, 6, 6)).shape[1])
+
+# %% [markdown]
+# **Exercise 2.** Feed the course's `InceptionNet` 32×32 images instead of 28×28. What must `in_features` of the
+# final `Linear` become?
+
+# %%
+def flat_size(net: nn.Module, size: int) -> int:
+    """Features that reach the Linear layer of an InceptionNet for size x size inputs."""
+    x = torch.zeros(1, 1, size, size)
+    x = net.incep1(F.relu(net.pool(net.conv1(x))))
+    return net.flatten(net.incep2(F.relu(net.pool(net.conv2(x))))).shape[1]
+
+
+answer_2 = None
+checks.check("exercise 2: Linear input for 32x32", answer_2, flat_size(InceptionNet(), 32))
+
+# %% jupyter={"source_hidden": true}
+# Solution: 32 -> 28 (conv 5x5) -> 14 (pool) -> 10 (conv 5x5) -> 5 (pool); the Inception blocks keep sizes.
+answer_2 = 88 * 5 * 5
+checks.check("exercise 2: Linear input for 32x32", answer_2, flat_size(InceptionNet(), 32))
+
+# %% [markdown]
+# **Exercise 3.** In `inception4a` (480 channels in, 14×14, widths 192, (96, 208), (16, 48), 64), how many
+# *parameters* do the 1×1 reductions save? Use `inception_cost` or count by hand.
+
+# %%
+answer_3 = None
+saved = (inception_cost(480, 14, 192, (96, 208), (16, 48), 64, reduce=False)["total_params"]
+         - inception_cost(480, 14, 192, (96, 208), (16, 48), 64)["total_params"])
+checks.check("exercise 3: parameters saved", answer_3, saved)
+
+# %% jupyter={"source_hidden": true}
+# Solution: only the 3x3 and 5x5 branches change.
+# without: 208 * (480 * 9 + 1) + 48 * (480 * 25 + 1)
+# with:    96 * (480 + 1) + 208 * (96 * 9 + 1) + 16 * (480 + 1) + 48 * (16 * 25 + 1)
+answer_3 = (208 * (480 * 9 + 1) + 48 * (480 * 25 + 1)) - (96 * 481 + 208 * (96 * 9 + 1) + 16 * 481 + 48 * 401)
+checks.check("exercise 3: parameters saved", answer_3, saved)
+
+# %% [markdown]
+# ## Summary
+#
+# * An Inception block runs 1×1, 3×3, 5×5 (or two 3×3) and pooling branches in parallel and concatenates them on
+#   dim 1; padding keeps every branch the same size. The course's InceptionA makes 16 + 24 + 24 + 24 = 88 channels.
+# * 1×1 convolutions in front of the big kernels shrink the channels first: `inception3a` drops from 393,472 to
+#   163,696 parameters and from 0.617 to 0.256 GFLOPs, with the same 256 output channels.
+# * The course's MNIST network flattens 88 × 4 × 4 = 1408 features, as the layer table shows, and reaches over
+#   99 % test accuracy in three epochs.
+# * GoogLeNet = five stages, nine Inception blocks, global average pooling. d2l's version (96×96, 1 channel, 10
+#   classes) has 5,977,530 parameters; with 3 channels, 1000 classes, 3×3 in the "5×5" branch and conv + BN
+#   units it has exactly torchvision's 6,624,904.
+#
+# Next: **07 · Batch normalization** — the layer hidden inside torchvision's BasicConv2d.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 |
+# |---|---|
+# | Inception block | Inception 块 |
+# | branch | 分支 / 路径 |
+# | concatenate (on the channel axis) | （沿通道维）拼接 |
+# | 1×1 convolution | 1×1 卷积 |
+# | dimensionality reduction (of channels) | （通道）降维 |
+# | channel | 通道 |
+# | padding | 填充 |
+# | average pooling, max pooling | 平均汇聚，最大汇聚（池化） |
+# | global average pooling | 全局平均汇聚 |
+# | parameter count | 参数量 |
+# | FLOPs (floating-point operations) | 浮点运算次数 |
+# | multiply-add | 乘加运算 |
+# | learning-rate schedule | 学习率调度 |
+# | auxiliary classifier | 辅助分类器 |
+# | batch normalization | 批量规范化 |

@@ -1,0 +1,685 @@
+# %% [markdown]
+# # 08 · ResNet: deeper networks through skip connections
+#
+# **What you will learn**
+#
+# 1. Why a deep plain CNN does not train: its gradients vanish on the way back to the first layers — measured.
+# 2. How a skip connection ($\text{output} = \text{ReLU}(x + F(x))$) keeps the gradient alive, and the loss falling.
+# 3. The residual block in two versions: the course's simple block, and d2l's block with batch normalization, an
+#    optional 1×1 projection and stride 2.
+# 4. How to find the input size of the final `Linear` layer of the course's residual MNIST network (1568, not
+#    512 — the question a learner's note leaves open), and train that network to over 99 % test accuracy.
+# 5. How ResNet-18 is built, with exactly torchvision's 11,689,512 parameters.
+# 6. Variants: the pre-activation block, the bottleneck block, and DenseNet's concatenation.
+#
+# Every number the text states is computed in a cell and checked with `assert`.
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch import nn
+
+from helpers import checks, data, plotting, training
+from helpers.inspect import count_params, layer_table, trace_shapes
+from helpers.widgets.resnet import GradientFlowExplorer
+
+torch.manual_seed(0)
+pd.set_option("display.width", 140)
+
+# %% [markdown]
+# ## 1. The problem: depth without skips
+#
+# More layers should never hurt: a deeper network could copy a shallower one and set its extra layers to the
+# identity. In practice, plain networks with many layers train *worse* than shallower ones. One reason shows up
+# before any training: backpropagation multiplies the gradient by one layer's Jacobian after another, and if those
+# factors are smaller than 1 the gradient reaching the first layers shrinks exponentially with depth.
+#
+# An experiment. A block of two 3×3 convolutions with ReLUs, in two versions:
+#
+# * **plain**: $\text{ReLU}(F(x))$, where $F(x) = \text{conv}_2(\text{ReLU}(\text{conv}_1(x)))$;
+# * **residual**: $\text{ReLU}(x + F(x))$: the input skips past the two convolutions and is added back.
+#
+# Stack 10 blocks (20 convolutions) behind a small stem and in front of a classifier, initialise with PyTorch's
+# defaults, run one batch of 64 MNIST digits forward and backward, and measure the gradient norm
+# $\lVert \partial \text{loss} / \partial W \rVert$ of every convolution's weight.
+
+# %%
+class Block(nn.Module):
+    """Two 3x3 convolutions; with `skip`, the input is added back before the last ReLU."""
+
+    def __init__(self, channels: int, skip: bool) -> None:
+        super().__init__()
+        self.skip = skip
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv2(F.relu(self.conv1(x)))
+        return F.relu(x + y) if self.skip else F.relu(y)
+
+
+def deep_cnn(blocks: int, skip: bool, width: int = 8, seed: int = 0) -> nn.Sequential:
+    """Stem (28x28 -> 7x7), `blocks` blocks of `width` channels, global average pooling, Linear(width, 10)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, width, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        *[Block(width, skip) for _ in range(blocks)],
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10),
+    )
+
+
+def grad_norms(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
+    """Gradient norm of every conv weight (input side first) after one forward and backward pass."""
+    net.zero_grad()
+    F.cross_entropy(net(x), y).backward()
+    return [m.weight.grad.norm().item() for m in net.modules() if isinstance(m, nn.Conv2d)]
+
+
+x_batch, y_batch = data.load_mnist(train=True, limit=64)
+norms = {"plain": grad_norms(deep_cnn(10, skip=False), x_batch, y_batch),
+         "residual": grad_norms(deep_cnn(10, skip=True), x_batch, y_batch)}
+for name, g in norms.items():
+    print(f"{name:>8}: first conv {g[0]:.1e}, middle {g[10]:.1e}, last {g[-1]:.1e}")
+
+# %%
+assert len(norms["plain"]) == len(norms["residual"]) == 21  # stem + 10 blocks x 2 convs
+# plain: the gradient shrinks by many orders of magnitude from the last conv back to the first
+assert norms["plain"][0] < 1e-8 * norms["plain"][-1]
+# residual: every layer gets a gradient within a factor of 100 of every other
+assert max(norms["residual"]) < 100 * min(norms["residual"])
+assert norms["residual"][0] > 1e6 * norms["plain"][0]
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+layers = range(1, 22)
+ax.semilogy(layers, norms["plain"], "o-", ms=3, label="plain (no skips)")
+ax.semilogy(layers, norms["residual"], "s-", ms=3, label="residual (with skips)")
+ax.set_xticks(range(1, 22, 2))
+ax.set_xlabel("conv layer (1 = next to the input)")
+ax.set_ylabel("‖∂loss/∂W‖ at initialisation")
+ax.grid(alpha=0.3)
+ax.legend()
+fig.tight_layout()
+
+# %% [markdown]
+# Why the skip helps: for $y = x + F(x)$ the chain rule gives $\partial y / \partial x = I + \partial F/\partial x$.
+# Even when $\partial F / \partial x$ is small, the identity carries the gradient through unchanged, block after
+# block. Without the skip only the small factor is left, ten times over.
+#
+# ### Does it matter for training?
+#
+# Train both networks for 300 steps (19,200 images, one pass) with Adam and the same learning rate, and watch the
+# training loss. Chance level for 10 classes is $\ln 10 \approx 2.30$.
+
+# %%
+x_small, y_small = data.load_mnist(train=True, limit=19_200)
+x_val, y_val = data.load_mnist(train=False, limit=2_000)
+deep_runs = {}
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for name, skip in (("plain", False), ("residual", True)):
+    net = deep_cnn(10, skip=skip)
+    loader = data.TensorLoader(x_small, y_small, batch_size=64, shuffle=True, seed=0)
+    deep_runs[name] = training.fit(net, loader, data.TensorLoader(x_val, y_val, 1000), epochs=1, lr=0.003,
+                                   optimizer=torch.optim.Adam, device=torch.device("cpu"), log_every=10,
+                                   title=f"10 blocks (21 conv layers), {name}")
+
+# %%
+last = {name: sum(h.step_loss[-5:]) / 5 for name, h in deep_runs.items()}
+assert last["plain"] > 2.2 and deep_runs["plain"].test_acc[-1] < 0.2  # still guessing
+assert last["residual"] < 1.0 and deep_runs["residual"].test_acc[-1] > 0.6  # learning
+plotting.plot_history(deep_runs, metric="step_loss");
+
+# %% [markdown]
+# The plain network's loss stays at chance: its first layers receive almost no gradient, so they stay random, and
+# the rest of the network cannot recover the information they scramble. The residual network learns at once.
+# (Adam rescales each weight's step by its gradient size, which helps the plain net somewhat — it still
+# does not learn here. With plain SGD it is hopeless.)
+
+# %% [markdown]
+# ## 2. The residual block
+#
+# ### The course's simple block
+#
+# The 刘二 course writes the block exactly as our `Block(skip=True)` above: both convolutions keep the number of
+# channels and (with padding 1) the size, so that $x$ and $F(x)$ can be added element by element.
+
+# %%
+class ResidualBlock(nn.Module):
+    """The course's residual block: ReLU(x + conv2(ReLU(conv1(x)))), channels and size unchanged."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.conv1(x))
+        y = self.conv2(y)
+        return F.relu(x + y)
+
+
+course_block = ResidualBlock(16)
+ours = Block(16, skip=True)
+ours.load_state_dict(course_block.state_dict())
+x = torch.randn(2, 16, 14, 14)
+torch.testing.assert_close(course_block(x), ours(x))
+assert course_block(x).shape == x.shape
+print("ResidualBlock(16): (2, 16, 14, 14) ->", tuple(course_block(x).shape))
+
+# %% [markdown]
+# ### d2l's block: batch normalization, projection, stride
+#
+# Real ResNets need two more things. Batch normalization (notebook 07) after each convolution. And blocks that
+# *change* the shape: more channels and half the height and width, at the start of each stage. Then $x$ no longer
+# matches $F(x)$, so the shortcut gets its own 1×1 convolution with the same stride (a *projection*).
+#
+# d2l's block has both. We add two switches that section 4 needs to match torchvision: `bias` (d2l's convolutions
+# have biases, torchvision's do not) and `shortcut_bn` (torchvision normalises the projection too).
+
+# %%
+class Residual(nn.Module):
+    """d2l's residual block: 3x3 conv-BN-ReLU, 3x3 conv-BN, plus the input (through a 1x1 conv if asked), ReLU."""
+
+    def __init__(self, in_channels: int, out_channels: int, use_1x1conv: bool = False, strides: int = 1,
+                 bias: bool = True, shortcut_bn: bool = False) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1, stride=strides, bias=bias)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=bias)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = None
+        if use_1x1conv:
+            layers = [nn.Conv2d(in_channels, out_channels, 1, stride=strides, bias=bias)]
+            self.shortcut = nn.Sequential(*layers, *([nn.BatchNorm2d(out_channels)] if shortcut_bn else []))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        if self.shortcut is not None:
+            x = self.shortcut(x)
+        return F.relu(y + x)
+
+
+x = torch.randn(4, 3, 6, 6)
+same = Residual(3, 3)
+down = Residual(3, 6, use_1x1conv=True, strides=2)
+print("Residual(3, 3):                         ", tuple(x.shape), "->", tuple(same(x).shape))
+print("Residual(3, 6, use_1x1conv=True, strides=2):", tuple(x.shape), "->", tuple(down(x).shape))
+assert same(x).shape == (4, 3, 6, 6) and down(x).shape == (4, 6, 3, 3)
+
+# %% [markdown]
+# ## 3. The course's residual network on MNIST
+#
+# `Conv(1,16,5,padding=2) → ReLU → pool → ResidualBlock(16) → Conv(16,32,5,padding=2) → ReLU → pool →
+# ResidualBlock(32) → flatten → Linear(?, 10)`.
+#
+# The learner's note writes `Linear(512, 10)` and asks why 512 (遗留问题：为什么线性层的输入维度是512). The layer
+# table answers: with `padding=2` it is not 512 at all. We let `padding` be a parameter and look at both.
+
+# %%
+class ResidualNet(nn.Module):
+    """The course's MNIST network with two simple residual blocks."""
+
+    def __init__(self, padding: int = 2, flat: int = 1568) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5, padding=padding)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5, padding=padding)
+        self.mp = nn.MaxPool2d(2)
+        self.rblock1 = ResidualBlock(16)
+        self.rblock2 = ResidualBlock(32)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(flat, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.mp(F.relu(self.conv1(x)))
+        x = self.rblock1(x)
+        x = self.mp(F.relu(self.conv2(x)))
+        x = self.rblock2(x)
+        return self.fc(self.flatten(x))
+
+
+table_pad2 = layer_table(ResidualNet(padding=2, flat=1568), (1, 1, 28, 28), depth=2)
+table_pad2
+
+# %%
+flat_row = table_pad2[table_pad2["layer"] == "Flatten (flatten)"].iloc[0]
+assert flat_row["input"] == (1, 32, 7, 7) and flat_row["output"] == (1, 1568) == (1, 32 * 7 * 7)
+assert table_pad2["output"].iloc[0] == (1, 16, 28, 28)  # padding 2 keeps 28x28 through the 5x5 conv
+
+# %% [markdown]
+# Rows 2–3 and 6–7 are the two convolutions *inside* `rblock1` and `rblock2` (the course names them `conv1` and
+# `conv2` too): they keep the shape, as a residual block must. With padding 2, each 5×5 convolution keeps the
+# size as well: 28 → 28 → pool 14 → (block keeps 14) → 14 → pool 7 → (block keeps 7). The flattened size is
+# $32 \times 7 \times 7 = 1568$. Without padding:
+
+# %%
+table_pad0 = layer_table(ResidualNet(padding=0, flat=512), (1, 1, 28, 28), depth=2)
+table_pad0
+
+# %%
+flat_row = table_pad0[table_pad0["layer"] == "Flatten (flatten)"].iloc[0]
+assert flat_row["input"] == (1, 32, 4, 4) and flat_row["output"] == (1, 512) == (1, 32 * 4 * 4)
+
+# %% [markdown]
+# 28 → 24 (5×5 conv) → 12 (pool) → 8 (5×5 conv) → 4 (pool): $32 \times 4 \times 4 = 512$. So the note's 512 belongs
+# to a network *without* padding; the code in the note (padding 2 and `Linear(512, 10)`) does not run at all —
+# see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with the same recipe as notebook 06 (Adam,
+# one-cycle schedule, minibatches of 128), for two epochs.
+
+# %%
+train_loader, test_loader = data.mnist_loaders(batch_size=128)
+EPOCHS = 2
+training.seed_everything(0)
+model = ResidualNet(padding=2, flat=1568)
+optimizer = torch.optim.Adam(model.parameters())
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.004, total_steps=EPOCHS * len(train_loader))
+optimizer.register_step_post_hook(lambda *_: schedule.step())
+print(f"{count_params(model):,} parameters")
+assert count_params(model) == 52_074
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer,
+                       device=training.try_device(), title="Residual network on MNIST")
+print(f"test accuracy per epoch: {[round(a, 4) for a in history.test_acc]}")
+
+# %%
+assert history.test_acc[-1] >= 0.99, history.test_acc
+assert history.step_loss[-1] < history.step_loss[0] / 5
+assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
+
+# %% [markdown]
+# Over 99 % test accuracy after two epochs, with about half the parameters of notebook 06's Inception network.
+
+# %% [markdown]
+# ## 4. ResNet-18 from scratch
+#
+# ResNet-18 = a stem (7×7 conv with stride 2, BN, ReLU, 3×3 max pool with stride 2) + four stages of two residual
+# blocks each (64, 128, 256, 512 channels; every stage after the first starts with a stride-2 block with a 1×1
+# projection) + global average pooling + a fully connected layer.
+
+# %%
+def resnet_stage(in_channels: int, out_channels: int, blocks: int, first: bool = False, **kw) -> nn.Sequential:
+    """`blocks` residual blocks; unless `first`, the first one halves the size and projects the shortcut."""
+    layers = []
+    for i in range(blocks):
+        if i == 0 and not first:
+            layers.append(Residual(in_channels, out_channels, use_1x1conv=True, strides=2, **kw))
+        else:
+            layers.append(Residual(out_channels, out_channels, **kw))
+    return nn.Sequential(*layers)
+
+
+def resnet18(in_channels: int = 3, num_classes: int = 1000, bias: bool = False, shortcut_bn: bool = True
+             ) -> nn.Sequential:
+    """ResNet-18: stem, four stages of two residual blocks, global average pooling, Linear."""
+    kw = {"bias": bias, "shortcut_bn": shortcut_bn}
+    stem = nn.Sequential(nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=bias), nn.BatchNorm2d(64),
+                         nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1))
+    return nn.Sequential(stem, resnet_stage(64, 64, 2, first=True, **kw), resnet_stage(64, 128, 2, **kw),
+                         resnet_stage(128, 256, 2, **kw), resnet_stage(256, 512, 2, **kw),
+                         nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, num_classes)))
+
+
+torch.manual_seed(0)
+net18 = resnet18()
+shapes = trace_shapes(net18, (1, 3, 224, 224))
+tv18 = torchvision.models.resnet18()  # weights=None by default: random weights, nothing downloaded
+tv_parts = {"stem": ["conv1", "bn1"], "stage 1": ["layer1"], "stage 2": ["layer2"], "stage 3": ["layer3"],
+            "stage 4": ["layer4"], "head": ["fc"]}
+stage_table = pd.DataFrame({
+    "output at 224x224": [s for _, s in shapes],
+    "ours": [count_params(m) for m in net18],
+    "torchvision": [sum(count_params(getattr(tv18, n)) for n in names) for names in tv_parts.values()],
+}, index=list(tv_parts))
+stage_table
+
+# %%
+assert [s for _, s in shapes] == [(1, 64, 56, 56), (1, 64, 56, 56), (1, 128, 28, 28), (1, 256, 14, 14),
+                                  (1, 512, 7, 7), (1, 1000)]
+assert stage_table["ours"].tolist() == stage_table["torchvision"].tolist()
+assert count_params(net18) == count_params(tv18) == 11_689_512
+print(f"ResNet-18 from scratch: {count_params(net18):,} parameters = torchvision's {count_params(tv18):,}")
+
+# %% [markdown]
+# Same count, stage by stage. Stronger: copy torchvision's weights and buffers into our network one tensor at a
+# time (both list them in the same order) and the two networks compute the same function.
+
+# %%
+tv_state = list(tv18.state_dict().values())
+our_keys = list(net18.state_dict())
+assert len(tv_state) == len(our_keys) and all(
+    v.shape == net18.state_dict()[k].shape for k, v in zip(our_keys, tv_state, strict=True))
+net18.load_state_dict(dict(zip(our_keys, tv_state, strict=True)))
+image = torch.randn(2, 3, 224, 224)
+with torch.no_grad():
+    torch.testing.assert_close(net18.eval()(image), tv18.eval()(image), atol=1e-4, rtol=1e-4)
+print("same weights -> same outputs as torchvision.models.resnet18()")
+
+# %% [markdown]
+# ### Where d2l's ResNet-18 differs
+#
+# d2l builds ResNet-18 for 96×96 grey images and 10 classes, with conv biases and no BN on the projection. As for
+# GoogLeNet in notebook 06, we change one thing at a time:
+
+# %%
+n_convs = sum(isinstance(m, nn.Conv2d) for m in net18.modules())
+conv_out = sum(m.out_channels for m in net18.modules() if isinstance(m, nn.Conv2d))
+projection_out = 128 + 256 + 512
+steps = {
+    "d2l (1 channel, 10 classes, biases)": count_params(
+        resnet18(in_channels=1, num_classes=10, bias=True, shortcut_bn=False)),
+    "1. three input channels": count_params(resnet18(3, 10, bias=True, shortcut_bn=False)),
+    "2. 1000 classes": count_params(resnet18(3, 1000, bias=True, shortcut_bn=False)),
+    "3. no conv biases": count_params(resnet18(3, 1000, bias=False, shortcut_bn=False)),
+    "4. BN on the projections": count_params(resnet18(3, 1000, bias=False, shortcut_bn=True)),
+}
+values = list(steps.values())
+pd.DataFrame({"parameters": values, "change": [0] + [b - a for a, b in zip(values, values[1:], strict=False)]},
+             index=list(steps))
+
+# %%
+assert values[0] == 11_178_378
+assert [b - a for a, b in zip(values, values[1:], strict=False)] == [
+    64 * 7 * 7 * 2, 512 * 990 + 990, -conv_out, 2 * projection_out]
+assert values[-1] == 11_689_512
+print(f"{n_convs} convolutions with {conv_out:,} output channels in all; projections: {projection_out}")
+
+# %% [markdown]
+# Why can torchvision drop the biases? A bias adds a constant to each channel, and the batch normalization right
+# after subtracts each channel's mean, constant included. The bias has no effect:
+
+# %%
+torch.manual_seed(0)
+conv_b = nn.Conv2d(3, 8, 3, bias=True)
+conv_nb = nn.Conv2d(3, 8, 3, bias=False)
+conv_nb.weight.data.copy_(conv_b.weight.data)
+bn = nn.BatchNorm2d(8)  # training mode: normalises with the batch's statistics
+x = torch.randn(4, 3, 10, 10)
+torch.testing.assert_close(bn(conv_b(x)), bn(conv_nb(x)), atol=1e-5, rtol=1e-5)
+print("BN(conv with bias) == BN(conv without bias)")
+
+# %% [markdown]
+# ## 5. Variants
+#
+# ### Pre-activation block
+#
+# He et al. (2016b) moved BN and ReLU *before* each convolution and removed the ReLU after the addition:
+# $y = x + F(x)$ with $F = \text{conv} \circ \text{ReLU} \circ \text{BN} \circ \text{conv} \circ \text{ReLU} \circ
+# \text{BN}$. Now nothing at all sits on the shortcut path: when $F$ is zero, the block is *exactly* the identity,
+# negative values included. The original block still applies a ReLU after the sum.
+
+# %%
+class PreActResidual(nn.Module):
+    """Pre-activation residual block: x + conv(ReLU(BN(conv(ReLU(BN(x))))))."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv1(F.relu(self.bn1(x)))
+        y = self.conv2(F.relu(self.bn2(y)))
+        return x + y
+
+
+pre, post = PreActResidual(8).eval(), Residual(8, 8, bias=False).eval()
+nn.init.zeros_(pre.conv2.weight)  # F(x) = 0 for the pre-activation block
+nn.init.zeros_(post.bn2.weight)  # F(x) = 0 for the original block (BN scale 0, shift 0)
+x = torch.randn(2, 8, 5, 5)
+torch.testing.assert_close(pre(x), x)
+torch.testing.assert_close(post(x), F.relu(x))
+print(f"with F = 0: pre-activation returns x; the original returns ReLU(x), which zeroes "
+      f"{(x < 0).float().mean().item():.0%} of the values here")
+assert count_params(pre) == count_params(post)
+
+# %% [markdown]
+# ### Bottleneck block
+#
+# Deeper ResNets (50, 101, 152 layers) use a *bottleneck* block, the 1×1 idea of GoogLeNet again: a 1×1 conv
+# shrinks the channels 4×, a 3×3 conv works on the thin tensor, and a 1×1 conv expands them back.
+
+# %%
+class Bottleneck(nn.Module):
+    """1x1 reduce, 3x3, 1x1 expand (x4), each with BN; projection shortcut when the shape changes."""
+
+    def __init__(self, in_channels: int, width: int, stride: int = 1) -> None:
+        super().__init__()
+        out_channels = 4 * width
+        self.conv1, self.bn1 = nn.Conv2d(in_channels, width, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3, self.bn3 = nn.Conv2d(width, out_channels, 1, bias=False), nn.BatchNorm2d(out_channels)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = F.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+torch.manual_seed(0)
+ours_b = Bottleneck(256, 64).eval()
+tv_b = torchvision.models.resnet.Bottleneck(256, 64).eval()  # the block inside torchvision's ResNet-50
+ours_b.load_state_dict(dict(zip(ours_b.state_dict(), tv_b.state_dict().values(), strict=True)))
+x = torch.randn(2, 256, 14, 14)
+with torch.no_grad():
+    torch.testing.assert_close(ours_b(x), tv_b(x))
+basic_256 = Residual(256, 256, bias=False)
+print(f"bottleneck 256 -> 64 -> 256: {count_params(ours_b):,} parameters; "
+      f"basic block at 256 channels: {count_params(basic_256):,}")
+assert count_params(ours_b) == count_params(tv_b) == 70_400
+assert count_params(basic_256) == 1_180_672
+
+# %% [markdown]
+# 70,400 parameters against 1,180,672 for a basic block of two 3×3 convs at 256 channels: about 17× fewer, which
+# is what makes 50 and more layers affordable.
+#
+# ### A glance at DenseNet: concatenate instead of add
+#
+# ResNet adds: $x + F(x)$. DenseNet (Huang et al., 2017) *concatenates*: $[x, F(x)]$ on the channel axis, as
+# Inception does with its branches. Inside a dense block every layer sees the outputs of all the layers before it,
+# and the channels grow by a fixed *growth rate* per layer. A *transition* layer (1×1 conv and 2×2 average pooling)
+# then shrinks channels and size between blocks.
+
+# %%
+def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """DenseNet's unit: BN, ReLU, 3x3 conv."""
+    return nn.Sequential(nn.BatchNorm2d(in_channels), nn.ReLU(), nn.Conv2d(in_channels, out_channels, 3, padding=1))
+
+
+class DenseBlock(nn.Module):
+    """`num_convs` conv blocks; each one's output is concatenated to its input."""
+
+    def __init__(self, num_convs: int, in_channels: int, growth: int) -> None:
+        super().__init__()
+        self.net = nn.ModuleList(conv_block(in_channels + i * growth, growth) for i in range(num_convs))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for blk in self.net:
+            x = torch.cat([x, blk(x)], dim=1)
+        return x
+
+
+def transition_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Shrink channels (1x1 conv) and size (2x2 average pooling)."""
+    return nn.Sequential(nn.BatchNorm2d(in_channels), nn.ReLU(), nn.Conv2d(in_channels, out_channels, 1),
+                         nn.AvgPool2d(2, stride=2))
+
+
+x = torch.randn(4, 3, 8, 8)
+dense = DenseBlock(2, 3, growth=10)
+y = dense(x)
+t = transition_block(23, 10)(y)
+print("dense block:", tuple(x.shape), "->", tuple(y.shape), "  transition:", tuple(t.shape))
+assert y.shape == (4, 3 + 2 * 10, 8, 8) and t.shape == (4, 10, 4, 4)
+torch.testing.assert_close(y[:, :3], x)  # the input itself is passed on untouched
+
+# %% [markdown]
+# ## 6. Explorer: depth vs gradient flow
+#
+# Drag the slider to change the number of blocks (each block = two conv layers). The explorer builds the plain and
+# the residual network of that depth (the ones of section 1), runs the same batch of 64 digits through both and
+# plots every conv layer's gradient norm at initialisation. Watch the plain network's line tilt more steeply with
+# every block while the residual line stays flat.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = GradientFlowExplorer(x_batch, y_batch, max_blocks=20)
+explorer
+
+# %%
+state = explorer.compute(blocks=10)
+assert state["conv_layers"] == 21
+# The explorer's networks are the ones of section 1: the same numbers.
+torch.testing.assert_close(torch.tensor(state["plain"]), torch.tensor(norms["plain"]), rtol=1e-4, atol=0)
+torch.testing.assert_close(torch.tensor(state["residual"]), torch.tensor(norms["residual"]), rtol=1e-4, atol=0)
+deeper = explorer.compute(blocks=20)
+assert deeper["plain"][0] < 1e-3 * state["plain"][0]  # ten more blocks: the first layer's gradient shrinks further
+assert max(deeper["residual"]) < 100 * min(deeper["residual"])
+
+# %% [markdown]
+# For readers without a running kernel, the picture for 20 blocks (41 conv layers):
+
+# %%
+explorer.static_figure(blocks=20);
+
+# %% [markdown]
+# ## Pitfalls
+#
+# **Pitfall 1: the note's network with `Linear(512, 10)`.** With `padding=2` the flattened size is 1568, and the
+# network crashes on the first batch:
+
+# %%
+try:
+    ResidualNet(padding=2, flat=512)(torch.zeros(1, 1, 28, 28))
+except RuntimeError as err:
+    message = str(err)
+print(message)
+assert "1x1568 and 512x10" in message
+
+# %% [markdown]
+# Read the size off a layer table (section 3) instead of guessing, or let PyTorch infer it with `nn.LazyLinear(10)`.
+#
+# **Pitfall 2: "a skip connection works for any block."** $x + F(x)$ needs $x$ and $F(x)$ to have the same shape.
+# A block that halves the size or changes the channels needs the 1×1 projection on the shortcut:
+
+# %%
+try:
+    Residual(3, 6, use_1x1conv=False, strides=2)(torch.randn(4, 3, 6, 6))
+except RuntimeError as err:
+    message = str(err)
+print(message)
+assert "must match the size of tensor b" in message
+
+# %% [markdown]
+# **Pitfall 3: "ResNet-18 has 18 convolutions."** It has 20: the stem, 16 in the blocks, and 3 projection 1×1 convs.
+# The 18 counts the layers on the longest path with weights: 17 convolutions (without the projections) and the
+# fully connected layer.
+
+# %%
+convs = [m for m in net18.modules() if isinstance(m, nn.Conv2d)]
+projections = [m for m in convs if m.kernel_size == (1, 1)]
+print(f"{len(convs)} convolutions, {len(projections)} of them 1x1 projections")
+assert len(convs) == n_convs == 20 and len(projections) == 3
+assert len(convs) - len(projections) + 1 == 18
+
+# %% [markdown]
+# ## Exercises
+#
+# **Exercise 1.** Give `ResidualNet` `padding=1`. What must `flat` (the `Linear` layer's input) be?
+
+# %%
+def flat_size(padding: int) -> int:
+    """Features that reach the Linear layer of ResidualNet(padding)."""
+    net = ResidualNet(padding=padding)
+    x = torch.zeros(1, 1, 28, 28)
+    x = net.rblock1(net.mp(F.relu(net.conv1(x))))
+    return net.flatten(net.rblock2(net.mp(F.relu(net.conv2(x))))).shape[1]
+
+
+answer_1 = None
+checks.check("exercise 1: flattened size with padding 1", answer_1, flat_size(1))
+
+# %% jupyter={"source_hidden": true}
+# Solution: 28 -> 26 (5x5, padding 1) -> 13 (pool) -> 11 (5x5, padding 1) -> 5 (pool, rounds down).
+answer_1 = 32 * 5 * 5
+checks.check("exercise 1: flattened size with padding 1", answer_1, flat_size(1))
+
+# %% [markdown]
+# **Exercise 2.** What shape does `Residual(3, 6, use_1x1conv=True, strides=2)` return for an input of shape
+# (4, 3, 7, 7)? Answer as a tuple.
+
+# %%
+answer_2 = None
+checks.check("exercise 2: output shape", answer_2,
+             tuple(Residual(3, 6, use_1x1conv=True, strides=2)(torch.zeros(4, 3, 7, 7)).shape))
+
+# %% jupyter={"source_hidden": true}
+# Solution: 6 channels; a 3x3 conv with padding 1 and stride 2 gives floor((7 + 2 - 3) / 2) + 1 = 4.
+answer_2 = (4, 6, 4, 4)
+checks.check("exercise 2: output shape", answer_2,
+             tuple(Residual(3, 6, use_1x1conv=True, strides=2)(torch.zeros(4, 3, 7, 7)).shape))
+
+# %% [markdown]
+# **Exercise 3.** A dense block `DenseBlock(4, 64, growth=32)` (DenseNet-121's first block has 6 such layers). How
+# many channels come out?
+
+# %%
+answer_3 = None
+checks.check("exercise 3: dense block channels", answer_3,
+             DenseBlock(4, 64, growth=32)(torch.zeros(1, 64, 4, 4)).shape[1])
+
+# %% jupyter={"source_hidden": true}
+# Solution: every conv block adds `growth` channels to what it received: 64 + 4 * 32.
+answer_3 = 192
+checks.check("exercise 3: dense block channels", answer_3,
+             DenseBlock(4, 64, growth=32)(torch.zeros(1, 64, 4, 4)).shape[1])
+
+# %% [markdown]
+# ## Summary
+#
+# * Without skips, a 20-layer CNN's first layers get gradients more than a hundred million times smaller than its
+#   last, and the network does not learn; with skips every layer gets a gradient of the same order, and the loss
+#   falls at once.
+# * A residual block computes $\text{ReLU}(x + F(x))$. The course's block keeps channels and size; d2l's adds batch
+#   normalization and, when the shape changes, a 1×1 projection with stride 2 on the shortcut.
+# * The course's residual MNIST network flattens 32 × 7 × 7 = 1568 features with padding 2 (512 = 32 × 4 × 4
+#   belongs to the unpadded version) and reaches over 99 % test accuracy in two epochs.
+# * ResNet-18 from scratch has exactly torchvision's 11,689,512 parameters, stage by stage, and with the same
+#   weights the same outputs. d2l's version differs by input channels, classes, conv biases and projection BN.
+# * Variants: the pre-activation block leaves the shortcut untouched; the bottleneck block (70,400 parameters at
+#   256 channels) makes ResNet-50 and deeper affordable; DenseNet concatenates instead of adding.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 |
+# |---|---|
+# | residual block | 残差块 |
+# | residual network (ResNet) | 残差网络 |
+# | skip / shortcut connection | 跳跃连接 / 捷径连接 |
+# | identity mapping | 恒等映射 |
+# | vanishing gradient | 梯度消失 |
+# | gradient norm | 梯度范数 |
+# | plain network | 普通网络（无跳跃连接） |
+# | projection (1×1 convolution) | 投影（1×1 卷积） |
+# | batch normalization | 批量规范化 |
+# | pre-activation | 预激活 |
+# | bottleneck block | 瓶颈块 |
+# | dense block, transition layer | 稠密块，过渡层 |
+# | concatenation | 拼接 |
+# | growth rate | 增长率 |
+# | stage | 阶段 |
