@@ -5,6 +5,7 @@ a cell's value and Out[] differs from the saved notebook. Run cells as Jupyter d
 """
 
 import nbval.kernel
+import nbval.plugin
 
 from tools.kernels import ipc_kernel_manager
 
@@ -20,6 +21,18 @@ def _execute_with_history(self, cell_input, allow_stdin=None):
 
 assert _execute.__code__.co_varnames[:3] == ("self", "cell_input", "allow_stdin"), "nbval changed; recheck the patch"
 nbval.kernel.RunningKernel.execute_cell_input = _execute_with_history
+
+# nbval waits only 5 s for each output message after a cell's reply; a training cell's stream of live-figure
+# updates can lag more than that on a busy 2-core machine. Wait up to 60 s (the cell timeout still applies).
+_cell_init = nbval.plugin.IPyNbCell.__init__
+
+
+def _cell_init_patient(self, *args, **kwargs):
+    _cell_init(self, *args, **kwargs)
+    self.output_timeout = 60
+
+
+nbval.plugin.IPyNbCell.__init__ = _cell_init_patient
 
 
 def pytest_collectstart(collector):

@@ -259,18 +259,18 @@ assert n_params == 97_298
 #
 # ### Training
 #
-# The whole MNIST training set (60,000 images) as in-memory tensors, Adam, minibatches of 128, and a *one-cycle*
-# learning-rate schedule: the rate climbs to 0.004 and then anneals towards zero, which lets a short run end at a
+# The whole MNIST training set (60,000 images) as in-memory tensors, Adam, minibatches of 256, and a *one-cycle*
+# learning-rate schedule: the rate climbs to 0.006 and then anneals towards zero, which lets a short run end at a
 # good minimum. `fit` calls the optimizer's `step`; a step hook advances the schedule after each one. Three epochs
 # take a minute or two on a 2-core laptop CPU.
 
 # %%
-train_loader, test_loader = data.mnist_loaders(batch_size=128)
+train_loader, test_loader = data.mnist_loaders(batch_size=256)
 EPOCHS = 3
 training.seed_everything(0)
 model = InceptionNet()
 optimizer = torch.optim.Adam(model.parameters())
-schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.004, total_steps=EPOCHS * len(train_loader))
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.006, total_steps=EPOCHS * len(train_loader))
 optimizer.register_step_post_hook(lambda *_: schedule.step())
 device = training.try_device()
 

@@ -268,8 +268,8 @@ assert flat_row["input"] == (1, 32, 4, 4) and flat_row["output"] == (1, 512) == 
 # %% [markdown]
 # 28 → 24 (5×5 conv) → 12 (pool) → 8 (5×5 conv) → 4 (pool): $32 \times 4 \times 4 = 512$. So the note's 512 belongs
 # to a network *without* padding; the code in the note (padding 2 and `Linear(512, 10)`) does not run at all —
-# see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with the same recipe as notebook 06 (Adam,
-# one-cycle schedule, minibatches of 128), for two epochs.
+# see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with a recipe like notebook 06's (Adam, a
+# one-cycle schedule up to 0.004, minibatches of 128), for two epochs.
 
 # %%
 train_loader, test_loader = data.mnist_loaders(batch_size=128)
