@@ -25,13 +25,12 @@ matplotlib.use("Agg")
 import nbformat  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
 from torch import nn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from helpers import data, training  # noqa: E402
-from tools.kernels import ipc_kernel_manager  # noqa: E402
+from tools.kernels import execute_notebook  # noqa: E402
 
 
 def machine() -> str:
@@ -53,10 +52,8 @@ def time_notebooks() -> list[tuple[str, float]]:
     rows = []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"), timeout=900,
-                                resources={"metadata": {"path": str(path.parent)}})
         start = time.perf_counter()
-        client.execute()
+        execute_notebook(nb, path.parent, timeout=900)
         rows.append((path.stem, time.perf_counter() - start))
         print(f"  {path.stem}: {rows[-1][1]:.1f} s", flush=True)
     return rows

@@ -1,9 +1,8 @@
 """d2l's own helpers must work in a fresh kernel of this environment (matplotlib 3.7.2 vs IPython)."""
 
 import nbformat
-from nbclient import NotebookClient
 
-from tools.kernels import ipc_kernel_manager
+from tools.kernels import execute_notebook
 
 CELLS = [
     "from d2l import torch as d2l\nx = d2l.arange(0, 3, 0.1)\nd2l.plot(x, [x * x, 2 * x], legend=['x^2', '2x'])",
@@ -23,8 +22,7 @@ d2l.train_ch6(net, TensorLoader(x, y, 256, shuffle=True), TensorLoader(xt, yt, 2
 
 def test_d2l_plot_and_train_ch6_in_a_fresh_kernel(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-    NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"), timeout=300,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    execute_notebook(nb, tmp_path, timeout=300)
     first, second, train = (c.outputs for c in nb.cells)
 
     def figures(outputs):

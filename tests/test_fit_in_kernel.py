@@ -1,9 +1,8 @@
 """`fit` in a real kernel: a progress-bar widget and one figure redrawn in place (not a pile of frames)."""
 
 import nbformat
-from nbclient import NotebookClient
 
-from tools.kernels import ipc_kernel_manager
+from tools.kernels import execute_notebook
 
 CODE = """from torch import nn
 from helpers.data import load_mnist, TensorLoader
@@ -18,9 +17,7 @@ assert hist.test_acc[-1] > 0.8, hist.test_acc
 
 def test_fit_shows_a_progress_bar_and_one_live_figure(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CODE)])
-    client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"), timeout=300, store_widget_state=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    execute_notebook(nb, tmp_path, timeout=300, store_widget_state=True)
     outputs = nb.cells[0].outputs
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     figures = [o for o in outputs if "image/png" in o.get("data", {})]

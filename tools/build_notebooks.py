@@ -15,10 +15,9 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools.kernels import ipc_kernel_manager  # noqa: E402
+from tools.kernels import execute_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -42,12 +41,9 @@ def build(source: Path) -> Path:
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
         cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
-    client = NotebookClient(nb, km=ipc_kernel_manager(kernel_name="python3"),
-                            timeout=int(os.environ.get("CELL_TIMEOUT", 900)),
-                            store_widget_state=True, record_timing=False,
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
     start = time.perf_counter()
-    client.execute()
+    execute_notebook(nb, ROOT / "notebooks", timeout=int(os.environ.get("CELL_TIMEOUT", 900)),
+                     store_widget_state=True, record_timing=False)
     nb.metadata.pop("jupytext", None)
     nb.metadata["language_info"] = {k: v for k, v in nb.metadata.get("language_info", {}).items()
                                     if k in ("name", "version", "mimetype", "file_extension")}

@@ -15,3 +15,17 @@ _SOCKETS = Path(tempfile.mkdtemp(prefix="convnets-kernels-"))
 def ipc_kernel_manager(**kwargs) -> KernelManager:
     """A KernelManager whose five channels are Unix sockets in a private temporary folder."""
     return KernelManager(transport="ipc", ip=str(_SOCKETS / f"k{uuid.uuid4().hex[:8]}"), **kwargs)
+
+
+def execute_notebook(nb, cwd: str | Path, timeout: int = 600, **client_options) -> None:
+    """Run every cell of `nb` in place in a fresh IPC kernel started in `cwd`, and always shut the kernel down."""
+    from nbclient import NotebookClient
+
+    km = ipc_kernel_manager(kernel_name="python3")
+    client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}},
+                            **client_options)
+    try:
+        client.execute()
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
