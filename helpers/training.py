@@ -135,7 +135,9 @@ def fit(
     for epoch in range(1, epochs + 1):
         model.train()
         total_loss, correct, seen = 0.0, 0, 0
-        bar = tqdm(train, total=n_batches, desc=f"epoch {epoch}/{epochs}", leave=True, disable=not live)
+        # mininterval=1: a few progress messages a second, not dozens (nbval reads them only after the cell ends)
+        bar = tqdm(train, total=n_batches, desc=f"epoch {epoch}/{epochs}", leave=True, disable=not live,
+                   mininterval=1.0)
         for batch in bar:
             x, y = _check_batch(batch, "the training loader")
             x, y = x.to(device), y.to(device)
