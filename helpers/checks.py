@@ -47,16 +47,15 @@ def _same(answer, expected, atol: float, rtol: float) -> tuple[bool, str]:
     return ok, "" if ok else f"expected {expected!r}, got {answer!r}"
 
 
-def check(name: str, answer, expected, atol: float = 1e-6, rtol: float = 1e-5) -> bool:
-    """Compare a learner's answer with the expected one: True and a ✅ line, or CheckFailed; None = not tried."""
+def check(name: str, answer, expected, atol: float = 1e-6, rtol: float = 1e-5) -> None:
+    """Compare a learner's answer with the expected one: print ✅, or raise CheckFailed; None = not tried yet."""
     if answer is None:
         print(NOT_ATTEMPTED.format(name=name))
-        return False
+        return
     ok, why = _same(answer, expected, atol, rtol)
     if not ok:
         raise CheckFailed(f"❌ {name}: {why}.")
     print(f"✅ {name}: correct.")
-    return True
 
 
 def check_function(
@@ -66,11 +65,11 @@ def check_function(
     cases: Sequence[tuple],
     atol: float = 1e-5,
     rtol: float = 1e-4,
-) -> bool:
-    """Call `fn(*case)` and `reference(*case)` for every case and compare; None = not tried."""
+) -> None:
+    """Call `fn(*case)` and `reference(*case)` for every case and compare (print ✅ or raise); None = not tried."""
     if fn is None:
         print(NOT_ATTEMPTED.format(name=name))
-        return False
+        return
     if not cases:
         raise ValueError("check_function needs at least one test case.")
     for k, case in enumerate(cases):
@@ -85,4 +84,3 @@ def check_function(
             shapes = [tuple(c.shape) if isinstance(c, torch.Tensor) else c for c in case]
             raise CheckFailed(f"❌ {name}: case {k} (inputs {shapes}): {why}.")
     print(f"✅ {name}: correct on all {len(cases)} cases.")
-    return True

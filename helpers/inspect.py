@@ -94,10 +94,21 @@ def count_flops(model: nn.Module, input_size: tuple[int, ...]) -> int:
     return counter.get_total_flops()
 
 
+def _qualified_name(info) -> str:
+    """'Conv2d (rblock1.conv1)': the layer's class and its attribute path inside the model."""
+    class_name, names = info.class_name, []
+    while info is not None and info.depth >= 1:
+        names.append(info.var_name)
+        info = info.parent_info
+    return f"{class_name} ({'.'.join(reversed(names))})" if names else class_name
+
+
 def layer_table(model: nn.Module, input_size: tuple[int, ...], depth: int = 3) -> pd.DataFrame:
-    """One row per leaf layer (torchinfo): name, type, input and output shapes, parameters, multiply-adds."""
+    """One row per layer down to `depth` (torchinfo): name, input/output shapes, parameters, multiply-adds."""
     import torchinfo
 
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth counts module levels below the model and must be an int >= 1; got {depth!r}.")
     _example(model, input_size)  # validates input_size with a clear message
     try:
         stats = torchinfo.summary(model, input_size=input_size, depth=depth, verbose=0,
@@ -108,13 +119,18 @@ def layer_table(model: nn.Module, input_size: tuple[int, ...], depth: int = 3) -
         ) from err
     rows = []
     for info in stats.summary_list:
-        if info.is_leaf_layer or info.depth == depth:
+        if (info.depth < 1 and not info.is_leaf_layer) or (info.depth > depth and not rows):
+            continue
+        if info.depth > depth:  # inside the block of the last row: add its work to that row
+            rows[-1]["mult_adds"] += int(info.macs) if info.is_leaf_layer else 0
+            continue
+        if info.is_leaf_layer or info.depth == depth:  # a layer, or a block shown as one row
             rows.append({
-                "layer": info.get_layer_name(show_var_name=True, show_depth=False),
+                "layer": _qualified_name(info),
                 "input": tuple(info.input_size) if info.input_size else None,
                 "output": tuple(info.output_size) if info.output_size else None,
-                "params": int(info.num_params) if info.is_leaf_layer or info.depth == depth else 0,
-                "mult_adds": int(info.macs),
+                "params": int(info.num_params),
+                "mult_adds": int(info.macs) if info.is_leaf_layer else 0,
             })
     return pd.DataFrame(rows)
 

@@ -70,6 +70,32 @@ def test_layer_table_reads_off_320():
     assert table["params"].sum() == count_params(classic_net()) == 260 + 5020 + 3210
 
 
+def block_net():
+    block = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1))
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), block, nn.Flatten(), nn.Linear(4 * 8 * 8, 10))
+
+
+def test_layer_table_depth_shows_a_block_as_one_row_or_its_layers():
+    model = block_net()
+    outer, inner = layer_table(model, (1, 1, 8, 8), depth=1), layer_table(model, (1, 1, 8, 8), depth=2)
+    assert outer["layer"].tolist() == ["Conv2d (0)", "Sequential (1)", "Flatten (2)", "Linear (3)"]
+    assert inner["layer"].tolist() == ["Conv2d (0)", "Conv2d (1.0)", "ReLU (1.1)", "Conv2d (1.2)", "Flatten (2)",
+                                       "Linear (3)"]
+    block_row = outer.iloc[1]
+    assert block_row["params"] == 2 * (4 * 4 * 9 + 4) and block_row["output"] == (1, 4, 8, 8)
+    assert block_row["mult_adds"] == 2 * (4 * 4 * 9 + 4) * 8 * 8  # both inner convs (torchinfo counts the bias)
+    for table in (outer, inner):
+        assert table["params"].sum() == count_params(model)
+        assert table["mult_adds"].sum() == outer["mult_adds"].sum() == inner["mult_adds"].sum()
+
+
+def test_layer_table_of_a_single_layer_and_a_bad_depth():
+    single = layer_table(nn.Conv2d(1, 2, 3), (1, 1, 5, 5))
+    assert single["layer"].tolist() == ["Conv2d"] and single["output"].tolist() == [(1, 2, 3, 3)]
+    with pytest.raises(ValueError, match="depth"):
+        layer_table(block_net(), (1, 1, 8, 8), depth=0)
+
+
 def test_layer_table_names_the_shape_that_failed():
     with pytest.raises(ValueError, match=r"\(1, 1, 32, 32\)"):
         layer_table(classic_net(), (1, 1, 32, 32))
