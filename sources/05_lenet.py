@@ -108,6 +108,7 @@ print("x_train", tuple(x_train.shape), "x_test", tuple(x_test.shape))
 torch.testing.assert_close(x_train[:16], torch.stack([train_normalized[i][0] for i in range(16)]))
 assert torch.equal(y_train, train_set.targets) and abs(x_train.mean().item()) < 1e-3
 assert abs(x_train.std().item() - 1) < 1e-3
+assert x_train.numel() * x_train.element_size() == 60_000 * 784 * 4 == 188_160_000  # bytes: 188 MB
 
 # %% [markdown]
 # ## 2. LeNet-5
@@ -123,9 +124,11 @@ assert abs(x_train.std().item() - 1) < 1e-3
 # in ReLU and max pooling. One function builds both:
 
 # %%
-def lenet(activation: str = "relu") -> nn.Sequential:
+def lenet(activation: str = "relu", pooling: str | None = None) -> nn.Sequential:
     """LeNet-5 as in d2l: 'sigmoid' (with average pooling, the original) or 'relu' (with max pooling)."""
-    act, pool = {"sigmoid": (nn.Sigmoid, nn.AvgPool2d), "relu": (nn.ReLU, nn.MaxPool2d)}[activation]
+    act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]
+    pooling = pooling or {"sigmoid": "avg", "relu": "max"}[activation]
+    pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[pooling]
     return nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), act(), pool(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), act(), pool(kernel_size=2, stride=2),
@@ -299,6 +302,10 @@ hist_relu = training.fit(relu_net, train_loader(0), probe, epochs=4, optimizer=o
                          log_every=5, title="LeNet (ReLU, max pool), Adam lr 0.002")
 
 # %%
+assert len(train_loader()) == 469 and hist_relu.epoch_step == [469, 938, 1407, 1876]  # 60,000 / 128, rounded up
+assert hist_relu.test_acc[0] > 0.95 and hist_relu.test_acc[-1] > 0.98  # the probe after epochs 1 and 4
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 for group in optimizer.param_groups:
     group["lr"] = 2e-4
@@ -309,7 +316,7 @@ print(f"test accuracy on all 10,000 test images: {test_acc:.4f}")
 
 # %%
 assert test_acc >= 0.99, test_acc
-assert hist_relu.test_acc[0] > 0.95 and hist_relu_2.train_acc[-1] > 0.99
+assert hist_relu_2.epoch_step == [469] and hist_relu_2.train_acc[-1] > 0.99
 
 # %% [markdown]
 # ### The original LeNet: slow to start
@@ -322,6 +329,9 @@ training.seed_everything(0)
 sigmoid_net = lenet("sigmoid")
 hist_sigmoid = training.fit(sigmoid_net, train_loader(0), probe, epochs=1, lr=2e-3, optimizer=torch.optim.Adam,
                             eval_every=25, log_every=5, title="LeNet (sigmoid, average pool), Adam lr 0.002")
+
+# %%
+assert hist_sigmoid.epoch_step == [469] and 0.85 < hist_sigmoid.test_acc[-1] < hist_relu.test_acc[0]
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
@@ -349,10 +359,13 @@ assert max(hist_sigmoid.eval_acc) > 0.85  # it does get there, later
 # 30 steps, while the ReLU network's loss has already dropped below 1. The sigmoid network then needs more than
 # twice as many steps to reach 85 % probe accuracy as the ReLU network needs for 90 %.
 #
-# Why? The sigmoid's slope is at most 1/4 (at 0), so every sigmoid layer the gradient flows back through shrinks
-# it by at least 4. LeNet has four of them between the loss and the first convolution: at most
-# $(1/4)^4 = 1/256$ of the signal is left. Measure the gradient that reaches the first layer on the same batch,
-# at initialisation:
+# Why? On its way back, the gradient is multiplied by the slope of every activation it passes. The sigmoid's
+# slope is at most 1/4 (at 0), and LeNet has four sigmoids between the loss and the first convolution, so they
+# alone scale the gradient by at most $(1/4)^4 = 1/256$. (The weight matrices scale it too, up or down, so this
+# is a tendency, not a bound.) The two networks also differ in pooling: average pooling hands each of its 4
+# inputs a quarter of the gradient, max pooling hands all of it to one input. To separate the two effects,
+# measure the gradient that reaches the first layer at initialisation, on the same batch, for all four
+# combinations:
 
 # %%
 def first_layer_grad_norm(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -363,18 +376,21 @@ def first_layer_grad_norm(model: nn.Module, x: torch.Tensor, y: torch.Tensor) ->
 
 
 xb, yb = x_train[:256], y_train[:256]
-training.seed_everything(0)
-g_relu = first_layer_grad_norm(lenet("relu"), xb, yb)
-training.seed_everything(0)
-g_sigmoid = first_layer_grad_norm(lenet("sigmoid"), xb, yb)
+grad = {}
+for act in ("relu", "sigmoid"):
+    for pooling in ("max", "avg"):
+        training.seed_everything(0)
+        grad[act, pooling] = first_layer_grad_norm(lenet(act, pooling), xb, yb)
+        print(f"first-layer gradient norm at init, {act:7} + {pooling} pool: {grad[act, pooling]:.2e}")
 sigmoid_slope = torch.sigmoid(torch.zeros(1)) * (1 - torch.sigmoid(torch.zeros(1)))
-print(f"first-layer gradient norm at init: ReLU {g_relu:.2e}, sigmoid {g_sigmoid:.2e} "
-      f"(ratio {g_relu / g_sigmoid:.0f})")
 assert sigmoid_slope.item() == 0.25 and 0.25 ** 4 == 1 / 256
-assert g_relu > 50 * g_sigmoid
+assert sum(isinstance(m, nn.Sigmoid) for m in lenet("sigmoid").modules()) == 4
+assert all(grad["relu", p] > 50 * grad["sigmoid", p] for p in ("max", "avg"))  # the activation: 50x or more
+assert all(1 < grad[a, "max"] / grad[a, "avg"] < 3 for a in ("relu", "sigmoid"))  # the pooling: under 3x
 
 # %% [markdown]
-# The first layer of the sigmoid network gets a gradient more than 50 times weaker. Adam rescales each
+# With either pooling, the sigmoid makes the first layer's gradient more than 50 times weaker; the pooling
+# accounts for less than a factor of 3. So the slow start is mostly the sigmoid's doing. Adam rescales each
 # parameter's step by the size of its recent gradients, which helps the sigmoid network off the plateau at all.
 # ReLU's slope is exactly 1 wherever it is active, so gradients arrive at the first layer at full strength. This
 # is one reason almost every network since 2012 uses ReLU; notebook 07 adds another remedy, batch normalisation,
@@ -524,10 +540,11 @@ fig = explorer.static_figure(index=worst[0].item())
 # ## Pitfalls
 #
 # **Pitfall 1: "`model.to(device)` moved everything."** A learner's MNIST script moves the model to the GPU but
-# never its batches, and spells the test `torch.cuda is available()`. On a CPU-only laptop nothing fails —
-# model and data are both on the CPU — and on the first GPU machine the forward pass raises "Expected all tensors
-# to be on the same device". The trap is the asymmetry: `Module.to` changes the module in place, `Tensor.to`
-# returns a new tensor. Dtypes follow the same rule, so we can see it on any machine:
+# never its batches. On a CPU-only laptop nothing fails — model and data are both on the CPU — and on the first
+# GPU machine the forward pass raises "Expected all tensors to be on the same device". (The same note spells the
+# check `torch.cuda is available()`: a `NameError` on every machine, so the first run catches that one; the
+# missing `.to(device)` is the bug that hides.) The trap is the asymmetry: `Module.to` changes the module in
+# place, `Tensor.to` returns a new tensor. Dtypes follow the same rule, so we can see it on any machine:
 
 # %%
 layer = nn.Linear(4, 2)
@@ -567,12 +584,14 @@ assert "forward" in typo_message
 # **Pitfall 3: "convolution → pooling → activation or convolution → activation → pooling, same thing."** The
 # course network pools *before* its ReLU. With max pooling that is exactly equivalent (taking the max and
 # clipping at zero commute, because ReLU never changes the order of two numbers) and it is 4× cheaper (ReLU on a
-# quarter of the values). With average pooling and a non-linear activation, it is a different network:
+# quarter of the values: 2×2 pooling keeps one value in four). With average pooling and a non-linear activation,
+# it is a different network:
 
 # %%
 torch.manual_seed(0)
 z = torch.randn(8, 10, 24, 24)  # a batch of conv outputs
 assert torch.equal(F.relu(F.max_pool2d(z, 2)), F.max_pool2d(F.relu(z), 2))  # max pool: order does not matter
+assert z.numel() == 4 * F.max_pool2d(z, 2).numel()  # pooling first: the ReLU sees a quarter of the values
 assert torch.equal(torch.sigmoid(F.max_pool2d(z, 2)), F.max_pool2d(torch.sigmoid(z), 2))  # any rising function
 gap = (torch.sigmoid(F.avg_pool2d(z, 2)) - F.avg_pool2d(torch.sigmoid(z), 2)).abs().max().item()
 print(f"sigmoid vs average pooling: largest difference between the two orders {gap:.3f}")
@@ -680,7 +699,8 @@ checks.check_function("exercise 3: mistakes from a confusion matrix", count_mist
 # * The course network's `Linear(320, 10)`: 20 channels × 4 × 4 left after two unpadded 5×5 convolutions and two
 #   poolings.
 # * The ReLU/max-pool LeNet reaches at least 99 % test accuracy in five epochs on a CPU; the sigmoid one starts
-#   slowly because each sigmoid layer shrinks the gradient at least fourfold.
+#   slowly: each sigmoid's slope is at most 1/4, and the first layer's gradient comes out more than 50 times
+#   weaker than with ReLU (the pooling accounts for less than 3 times).
 # * Move the model once and every batch each step, and assign `x = x.to(device)`.
 # * Save `state_dict()`, load with `weights_only=True`.
 #

@@ -14,6 +14,8 @@
 # Every number the text states is computed in a cell and checked with `assert`.
 
 # %%
+import math
+
 import pandas as pd
 import torch
 import torch.nn.functional as F
@@ -235,7 +237,6 @@ class InceptionNet(nn.Module):
 training.seed_everything(0)
 model = InceptionNet()
 table = layer_table(model, (1, 1, 28, 28), depth=1)
-table = table[~table["layer"].str.contains("branch")].reset_index(drop=True)  # the blocks' insides: see section 2
 table
 
 # %%
@@ -249,6 +250,7 @@ assert table["params"].sum() == count_params(model)
 n_params, n_flops = count_params(model), count_flops(model, (1, 1, 28, 28))
 print(f"{n_params:,} parameters, {n_flops / 1e6:.1f} MFLOPs per image")
 assert n_params == 97_298
+assert (table["layer"] == "MaxPool2d (pool)").sum() == 2  # one module, used twice
 
 # %% [markdown]
 # Reading the shapes: 28 → 24 (5×5 conv, no padding) → 12 (pool) → InceptionA keeps 12×12 and makes 88 channels →
@@ -261,8 +263,8 @@ assert n_params == 97_298
 #
 # The whole MNIST training set (60,000 images) as in-memory tensors, Adam, minibatches of 256, and a *one-cycle*
 # learning-rate schedule: the rate climbs to 0.006 and then anneals towards zero, which lets a short run end at a
-# good minimum. `fit` calls the optimizer's `step`; a step hook advances the schedule after each one. Three epochs
-# take a minute or two on a 2-core laptop CPU.
+# good minimum. `fit` calls the optimizer's `step`; a step hook advances the schedule after each one. The progress
+# bar shows how long an epoch takes on your machine.
 
 # %%
 train_loader, test_loader = data.mnist_loaders(batch_size=256)
@@ -273,6 +275,7 @@ optimizer = torch.optim.Adam(model.parameters())
 schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.006, total_steps=EPOCHS * len(train_loader))
 optimizer.register_step_post_hook(lambda *_: schedule.step())
 device = training.try_device()
+assert len(train_loader) == 235 == math.ceil(60_000 / 256) and len(test_loader.x) == 10_000
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -286,8 +289,7 @@ assert history.step_loss[-1] < history.step_loss[0] / 5
 assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
 
 # %% [markdown]
-# Over 99 % of the 10,000 test digits right. (The course trains 10 epochs with plain SGD and reports about 99 %;
-# the one-cycle schedule gets there in three.)
+# Over 99 % of the 10,000 test digits right, after three epochs.
 #
 # ### Inside the first Inception block
 #
@@ -430,6 +432,7 @@ diffs
 # %%
 reduce_out = [(16, 32), (32, 96), (16, 48), (24, 64), (24, 64), (32, 64), (32, 128), (32, 128), (48, 128)]
 n_conv_out = sum(m.out_channels for m in googlenet().modules() if isinstance(m, nn.Conv2d))
+assert len(reduce_out) == sum(isinstance(m, Inception) for m in googlenet().modules()) == 9  # nine blocks
 assert diffs["change"].tolist() == [
     0,
     64 * 7 * 7 * 2,  # 6,272
@@ -473,8 +476,24 @@ with torch.no_grad():
 print("our Inception block == torchvision's inception3a, given the same weights")
 
 # %% [markdown]
-# Two more differences change no parameter count: torchvision's max-pooling layers use `ceil_mode=True` without
-# padding (same output sizes at 224×224, slightly different windows), and it has a dropout layer before `fc`.
+# Two more differences change no parameter count. First, pooling between stages: d2l pads its 3×3, stride-2 max
+# pools by 1; torchvision's `maxpool1`–`maxpool3` are 3×3, stride 2, *unpadded* with `ceil_mode=True`, and its
+# `maxpool4` is 2×2 with stride 2. The windows differ slightly, the output sizes at 224×224 are the same (checked
+# below). Second, torchvision has a dropout layer before `fc`.
+
+# %%
+tv_pool_out = {}
+hooks = [getattr(tv_net, name).register_forward_hook(
+    lambda module, inputs, out, name=name: tv_pool_out.__setitem__(name, tuple(out.shape)))
+    for name in ("maxpool1", "maxpool2", "maxpool3", "maxpool4")]
+with torch.no_grad():
+    tv_net.eval()(torch.zeros(1, 3, 224, 224))
+for hook in hooks:
+    hook.remove()
+ours_stages = [shape for _, shape in trace_shapes(ours.eval(), (1, 3, 224, 224))]
+print("after each pool, torchvision:", list(tv_pool_out.values()))
+assert list(tv_pool_out.values()) == ours_stages[:4]  # b1..b4 end with those pools
+assert tv_net.maxpool1.padding == 0 and tv_net.maxpool1.ceil_mode and tv_net.maxpool4.kernel_size == 2
 
 # %% [markdown]
 # ## Pitfalls

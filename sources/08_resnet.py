@@ -3,7 +3,9 @@
 #
 # **What you will learn**
 #
-# 1. Why a deep plain CNN does not train: its gradients vanish on the way back to the first layers — measured.
+# 1. Why a deep plain CNN with default initialisation and no normalisation does not train: the signal fades on
+#    the way forward and the gradient on the way back — measured; and how that differs from the *degradation*
+#    problem ResNet was invented for.
 # 2. How a skip connection ($\text{output} = \text{ReLU}(x + F(x))$) keeps the gradient alive, and the loss falling.
 # 3. The residual block in two versions: the course's simple block, and d2l's block with batch normalization, an
 #    optional 1×1 projection and stride 2.
@@ -15,6 +17,8 @@
 # Every number the text states is computed in a cell and checked with `assert`.
 
 # %%
+import math
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
@@ -33,18 +37,26 @@ pd.set_option("display.width", 140)
 # ## 1. The problem: depth without skips
 #
 # More layers should never hurt: a deeper network could copy a shallower one and set its extra layers to the
-# identity. In practice, plain networks with many layers train *worse* than shallower ones. One reason shows up
-# before any training: backpropagation multiplies the gradient by one layer's Jacobian after another, and if those
-# factors are smaller than 1 the gradient reaching the first layers shrinks exponentially with depth.
+# identity. In practice, plain networks with many layers can train *worse* than shallower ones. Two different
+# things go wrong, and it pays to keep them apart:
 #
-# An experiment. A block of two 3×3 convolutions with ReLUs, in two versions:
+# * **Fading signals and vanishing gradients.** If each layer shrinks what passes through it, the information
+#   about the input fades on the way forward, and backpropagation, which multiplies by one layer's Jacobian after
+#   another, shrinks the gradient on the way back — exponentially in depth. Whether this happens depends on the
+#   initialisation and on normalisation. Below it happens: PyTorch's default initialisation, no BN.
+# * **Degradation.** He et al. (2016), who introduced ResNet, trained their plain networks *with* BN, so their
+#   gradients did not vanish, and still a 34-layer plain network reached a higher *training* error than an
+#   18-layer one. Adding identity shortcuts fixed it: a residual block only has to learn a correction to the
+#   identity, and "no correction" is easy to represent.
+#
+# An experiment for the first problem. A block of two 3×3 convolutions with ReLUs, in two versions:
 #
 # * **plain**: $\text{ReLU}(F(x))$, where $F(x) = \text{conv}_2(\text{ReLU}(\text{conv}_1(x)))$;
 # * **residual**: $\text{ReLU}(x + F(x))$: the input skips past the two convolutions and is added back.
 #
 # Stack 10 blocks (20 convolutions) behind a small stem and in front of a classifier, initialise with PyTorch's
-# defaults, run one batch of 64 MNIST digits forward and backward, and measure the gradient norm
-# $\lVert \partial \text{loss} / \partial W \rVert$ of every convolution's weight.
+# defaults (no BN anywhere), run one batch of 64 MNIST digits forward and backward, and measure the gradient
+# norm $\lVert \partial \text{loss} / \partial W \rVert$ of every convolution's weight.
 
 # %%
 class Block(nn.Module):
@@ -79,6 +91,7 @@ def grad_norms(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
 
 
 x_batch, y_batch = data.load_mnist(train=True, limit=64)
+assert x_batch.shape == (64, 1, 28, 28)
 norms = {"plain": grad_norms(deep_cnn(10, skip=False), x_batch, y_batch),
          "residual": grad_norms(deep_cnn(10, skip=True), x_batch, y_batch)}
 for name, g in norms.items():
@@ -88,8 +101,8 @@ for name, g in norms.items():
 assert len(norms["plain"]) == len(norms["residual"]) == 21  # stem + 10 blocks x 2 convs
 # plain: the gradient shrinks by many orders of magnitude from the last conv back to the first
 assert norms["plain"][0] < 1e-8 * norms["plain"][-1]
-# residual: every layer gets a gradient within a factor of 100 of every other
-assert max(norms["residual"]) < 100 * min(norms["residual"])
+# residual: every layer's gradient is within a factor of 10 of every other's
+assert max(norms["residual"]) < 10 * min(norms["residual"])
 assert norms["residual"][0] > 1e6 * norms["plain"][0]
 
 # %%
@@ -109,6 +122,62 @@ fig.tight_layout()
 # Even when $\partial F / \partial x$ is small, the identity carries the gradient through unchanged, block after
 # block. Without the skip only the small factor is left, ten times over.
 #
+# The same happens on the way *forward*. Measure, after the stem and after every block, how much the activations
+# differ from one digit to the next (their standard deviation across the 64 images, averaged over positions and
+# channels): that is the information about the input that reaches the classifier.
+
+# %%
+def image_signal(net: nn.Sequential, x: torch.Tensor) -> list[float]:
+    """Std across the batch of the activations after the stem and after each block (mean over units)."""
+    signal = []
+    hooks = [m.register_forward_hook(lambda module, inputs, out: signal.append(out.std(dim=0).mean().item()))
+             for m in net if isinstance(m, (nn.MaxPool2d, Block))]
+    with torch.no_grad():
+        net(x)
+    for hook in hooks:
+        hook.remove()
+    return signal
+
+
+signal = {name: image_signal(deep_cnn(10, skip=name == "residual"), x_batch) for name in ("plain", "residual")}
+for name, s in signal.items():
+    print(f"{name:>8}: after the stem {s[0]:.1e}, after block 5 {s[5]:.1e}, after block 10 {s[10]:.1e}")
+
+# %%
+assert len(signal["plain"]) == 11 and signal["plain"][0] == signal["residual"][0]  # the same stem
+assert signal["plain"][10] < 1e-8 * signal["plain"][0]  # plain: every digit looks the same at the top
+assert all(0.5 < s / signal["residual"][0] < 2 for s in signal["residual"])  # residual: the signal keeps its size
+
+# %% [markdown]
+# Without skips, each block shrinks the part of the activations that depends on the image by about ten times; after
+# ten blocks the classifier sees practically the same numbers for every digit, so it cannot tell them apart, and
+# the gradient that would fix the early layers has faded just as much. With skips, the signal keeps its size.
+#
+# The culprit here is the initialisation: PyTorch's default draws a conv's weights with variance
+# $1 / (3 \cdot \text{fan\_in})$, which shrinks the signal in every conv + ReLU. He initialisation (variance
+# $2 / \text{fan\_in}$, designed for ReLU) keeps it, and then even the plain network's gradients stay healthy:
+
+# %%
+def he_init(net: nn.Module) -> nn.Module:
+    """He (Kaiming) normal initialisation for every conv, zero biases."""
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+    return net
+
+
+plain_he = grad_norms(he_init(deep_cnn(10, skip=False)), x_batch, y_batch)
+print(f"plain, He init: first conv {plain_he[0]:.1e}, last {plain_he[-1]:.1e}")
+fan_in = 64 * 3 * 3
+assert abs(nn.Conv2d(64, 64, 3).weight.var().item() * 3 * fan_in - 1) < 0.05  # the default: 1 / (3 fan_in)
+assert plain_he[0] > 0.1 * plain_he[-1]  # no vanishing with He initialisation
+
+# %% [markdown]
+# So careful initialisation (or BN, notebook 07) cures the fading signal of *this* plain network. It does not cure
+# degradation: that is what He et al. observed with BN in place, and why skip connections are in every deep
+# network since. Here, the default initialisation makes the difference easy to see.
+#
 # ### Does it matter for training?
 #
 # Train both networks for 300 steps (19,200 images, one pass) with Adam and the same learning rate, and watch the
@@ -118,6 +187,8 @@ fig.tight_layout()
 x_small, y_small = data.load_mnist(train=True, limit=19_200)
 x_val, y_val = data.load_mnist(train=False, limit=2_000)
 deep_runs = {}
+assert len(data.TensorLoader(x_small, y_small, batch_size=64)) == 300 == 19_200 // 64
+assert round(math.log(10), 2) == 2.30
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -135,10 +206,10 @@ assert last["residual"] < 1.0 and deep_runs["residual"].test_acc[-1] > 0.6  # le
 plotting.plot_history(deep_runs, metric="step_loss");
 
 # %% [markdown]
-# The plain network's loss stays at chance: its first layers receive almost no gradient, so they stay random, and
-# the rest of the network cannot recover the information they scramble. The residual network learns at once.
-# (Adam rescales each weight's step by its gradient size, which helps the plain net somewhat — it still
-# does not learn here. With plain SGD it is hopeless.)
+# The plain network's loss stays at chance: its classifier sees the same numbers for every digit, and its early
+# layers receive almost no gradient to change that. The residual network learns at once. (Adam rescales each
+# weight's step by the size of its recent gradients, which undoes part of the vanishing; even so, the plain
+# network does not learn within these 300 steps.)
 
 # %% [markdown]
 # ## 2. The residual block
@@ -250,10 +321,14 @@ table_pad2
 flat_row = table_pad2[table_pad2["layer"] == "Flatten (flatten)"].iloc[0]
 assert flat_row["input"] == (1, 32, 7, 7) and flat_row["output"] == (1, 1568) == (1, 32 * 7 * 7)
 assert table_pad2["output"].iloc[0] == (1, 16, 28, 28)  # padding 2 keeps 28x28 through the 5x5 conv
+inside = table_pad2.iloc[[2, 3, 6, 7]]
+assert inside["layer"].tolist() == ["Conv2d (rblock1.conv1)", "Conv2d (rblock1.conv2)", "Conv2d (rblock2.conv1)",
+                                    "Conv2d (rblock2.conv2)"]
+assert (inside["input"] == inside["output"]).all()  # a residual block keeps the shape
 
 # %% [markdown]
-# Rows 2–3 and 6–7 are the two convolutions *inside* `rblock1` and `rblock2` (the course names them `conv1` and
-# `conv2` too): they keep the shape, as a residual block must. With padding 2, each 5×5 convolution keeps the
+# Rows 2–3 and 6–7 are the two convolutions *inside* `rblock1` and `rblock2` (the table names each layer by its
+# path in the model): they keep the shape, as a residual block must. With padding 2, each 5×5 convolution keeps the
 # size as well: 28 → 28 → pool 14 → (block keeps 14) → 14 → pool 7 → (block keeps 7). The flattened size is
 # $32 \times 7 \times 7 = 1568$. Without padding:
 
@@ -292,9 +367,11 @@ print(f"test accuracy per epoch: {[round(a, 4) for a in history.test_acc]}")
 assert history.test_acc[-1] >= 0.99, history.test_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
 assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
+assert count_params(model) == 52_074 and round(52_074 / 97_298, 1) == 0.5  # notebook 06's Inception net: 97,298
 
 # %% [markdown]
-# Over 99 % test accuracy after two epochs, with about half the parameters of notebook 06's Inception network.
+# Over 99 % test accuracy after two epochs, with 52,074 parameters: about half of the 97,298 of notebook 06's
+# Inception network.
 
 # %% [markdown]
 # ## 4. ResNet-18 from scratch
@@ -482,6 +559,7 @@ print(f"bottleneck 256 -> 64 -> 256: {count_params(ours_b):,} parameters; "
       f"basic block at 256 channels: {count_params(basic_256):,}")
 assert count_params(ours_b) == count_params(tv_b) == 70_400
 assert count_params(basic_256) == 1_180_672
+assert round(count_params(basic_256) / count_params(ours_b)) == 17
 
 # %% [markdown]
 # 70,400 parameters against 1,180,672 for a basic block of two 3×3 convs at 256 channels: about 17× fewer, which
@@ -548,7 +626,8 @@ torch.testing.assert_close(torch.tensor(state["plain"]), torch.tensor(norms["pla
 torch.testing.assert_close(torch.tensor(state["residual"]), torch.tensor(norms["residual"]), rtol=1e-4, atol=0)
 deeper = explorer.compute(blocks=20)
 assert deeper["plain"][0] < 1e-3 * state["plain"][0]  # ten more blocks: the first layer's gradient shrinks further
-assert max(deeper["residual"]) < 100 * min(deeper["residual"])
+assert max(deeper["residual"]) < 10 * min(deeper["residual"])
+assert deeper["conv_layers"] == 41 == 1 + 20 * 2
 
 # %% [markdown]
 # For readers without a running kernel, the picture for 20 blocks (41 conv layers):
@@ -634,10 +713,13 @@ checks.check("exercise 2: output shape", answer_2,
              tuple(Residual(3, 6, use_1x1conv=True, strides=2)(torch.zeros(4, 3, 7, 7)).shape))
 
 # %% [markdown]
-# **Exercise 3.** A dense block `DenseBlock(4, 64, growth=32)` (DenseNet-121's first block has 6 such layers). How
-# many channels come out?
+# **Exercise 3.** A dense block `DenseBlock(4, 64, growth=32)`: four conv blocks, each adding 32 channels. How
+# many channels come out? (DenseNet-121's first dense block has 6 layers with the same growth of 32; each of them
+# is a 1×1 bottleneck followed by a 3×3 conv, one step beyond our `conv_block`.)
 
 # %%
+densenet_block1 = torchvision.models.densenet121(weights=None).features.denseblock1
+assert len(densenet_block1) == 6 and densenet_block1.denselayer1.conv2.out_channels == 32
 answer_3 = None
 checks.check("exercise 3: dense block channels", answer_3,
              DenseBlock(4, 64, growth=32)(torch.zeros(1, 64, 4, 4)).shape[1])
@@ -651,9 +733,11 @@ checks.check("exercise 3: dense block channels", answer_3,
 # %% [markdown]
 # ## Summary
 #
-# * Without skips, a 20-layer CNN's first layers get gradients more than a hundred million times smaller than its
-#   last, and the network does not learn; with skips every layer gets a gradient of the same order, and the loss
-#   falls at once.
+# * With default initialisation and no BN, a plain CNN of 21 conv layers passes almost no information about the
+#   image forward and gets first-layer gradients more than a hundred million times smaller than its last; it
+#   does not learn. With skips every layer's gradient is within a factor of 10 of every other's, and the loss
+#   falls at once. He initialisation also rescues this plain net; the *degradation* of deeper plain nets with BN
+#   is what skips fix beyond that.
 # * A residual block computes $\text{ReLU}(x + F(x))$. The course's block keeps channels and size; d2l's adds batch
 #   normalization and, when the shape changes, a 1×1 projection with stride 2 on the shortcut.
 # * The course's residual MNIST network flattens 32 × 7 × 7 = 1568 features with padding 2 (512 = 32 × 4 × 4
