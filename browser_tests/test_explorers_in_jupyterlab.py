@@ -1,7 +1,8 @@
 """Open notebooks in a real JupyterLab, run every cell, and use each notebook's first explorer as a learner would.
 
-Checks: no cell ends in an error, every explorer renders as a live widget (not its text fallback), moving a slider
-redraws the explorer's picture and its readout, and the browser console shows no errors. Screenshots go to
+Checks: no cell ends in an error, every explorer renders as a live widget (not its text fallback), moving the first
+explorer's first slider (or choosing another option in its first drop-down) redraws its picture, value and caption,
+and the browser console shows no errors. Screenshots go to
 test-artifacts/.
 """
 
@@ -15,12 +16,16 @@ import pytest
 
 from browser_tests.conftest import ARTIFACTS, ROOT
 
-NOTEBOOKS = os.environ.get("BROWSER_NOTEBOOKS", "01 02 05").split()
+ALL = " ".join(sorted(p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+NOTEBOOKS = os.environ.get("BROWSER_NOTEBOOKS", ALL).split()
 RUN_TIMEOUT_S = 420
-# What the first explorer's caption must say after two ArrowRight presses on its first slider.
+# What the first explorer's caption must say after two ArrowRight presses on its first slider (or, where its first
+# control is a drop-down, after choosing the next option).
 EXPECTED_CAPTION = {
     "01": r"Y\[1,0\] = 3×0 \+ 4×1 \+ 6×2 \+ 7×3 = 37",  # output cell 2 of corr2d(arange(9).reshape(3, 3), K)
     "02": r"\(7 \+ 2·1 − 1·2 − 1\)/2⌋ \+ 1 = .* = 4 · PyTorch's F.conv2d: 4×4 +✓ same",  # input n: 5 -> 7
+    # R: identity -> the next preset
+    "03": r"^R ⋆ negative identity, G ⋆ negative identity, B ⋆ zero · .* largest difference 0\.0e\+00",
     "05": r"test image 2: label 1, predicted 1 with probability",  # the third MNIST test digit is a 1
 }
 
@@ -82,31 +87,39 @@ def test_notebook_runs_and_its_explorer_responds(lab, browser, prefix):
     text = page.inner_text(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
     assert not re.search(r"\b(VBox|HBox|IntSlider)\(", text), f"{name}: a widget shows as text"
     assert "Error displaying widget" not in text and "Loading widget" not in text
-    sliders = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
-    assert sliders.count() > 0, f"{name}: no live slider"
+    controls = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) :is(.widget-slider, .widget-dropdown)")
+    assert controls.count() > 0, f"{name}: no live slider or drop-down"
 
-    # The first explorer: move its slider, and its readout and picture must change.
-    slider = sliders.first
-    explorer = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
+    # The first explorer: move its first control, and its value, caption and picture must change.
+    control = controls.first
+    explorer = control.locator("xpath=ancestor::div[contains(@class,'widget-vbox')]"
+                               "[.//div[contains(@class,'widget-output')]//img][1]")
     picture = explorer.locator(".widget-output img").first
-    slider.scroll_into_view_if_needed()
-    readout = explorer.locator(".widget-readout").first
+    control.scroll_into_view_if_needed()
+    is_slider = "widget-slider" in (control.get_attribute("class") or "")
+    readout = control.locator(".widget-readout") if is_slider else control.locator("select")
+    value = (lambda: readout.inner_text()) if is_slider else (
+        lambda: readout.evaluate("select => select.options[select.selectedIndex].text"))
     caption = explorer.locator(".explorer-caption")
     before_caption = caption.inner_text() if caption.count() else None
-    before_value, before_src = readout.inner_text(), picture.get_attribute("src")
+    before_value, before_src = value(), picture.get_attribute("src")
     page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer_before.png"))
-    slider.locator(".noUi-handle").first.focus()
-    for _ in range(2):
-        page.keyboard.press("ArrowRight")
+    if is_slider:
+        control.locator(".noUi-handle").first.focus()
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+    else:
+        options = readout.locator("option").all_inner_texts()
+        readout.select_option(label=options[(options.index(before_value) + 1) % len(options)])
     time.sleep(1)
     wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 60,
              "the kernel to redraw the explorer")
     time.sleep(1)
     explorer.scroll_into_view_if_needed()
-    after_value = readout.inner_text()
+    after_value = value()
     after_src = explorer.locator(".widget-output img").first.get_attribute("src")
     page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer_after.png"))
-    assert after_value != before_value, f"{name}: the slider's readout did not move ({before_value})"
+    assert after_value != before_value, f"{name}: the control's value did not change ({before_value})"
     assert after_src != before_src, f"{name}: the explorer's picture did not change after moving the slider"
     if before_caption:
         after_caption = caption.inner_text()

@@ -34,6 +34,7 @@ def offline_page(browser):
     page.route("**/*", route)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"missing file {r.url}") if r.url.startswith("file://") else None)
     return page, requests, errors
 
 

@@ -41,7 +41,8 @@ def test_set_and_describe():
     state = ex.set(g="Laplacian")
     assert state["names"] == ("identity", "Laplacian", "identity")
     assert state["weight"][0, 1].tolist() == CHANNEL_PRESETS["Laplacian"]
-    assert ex.caption.value.startswith("sum of the 3 maps vs F.conv2d(photo, weight (1, 3, 3, 3))")
+    assert ex.caption.value.startswith("R ⋆ identity, G ⋆ Laplacian, B ⋆ identity · sum of the 3 maps vs "
+                                       "F.conv2d(photo, weight (1, 3, 3, 3)): largest difference")
     with pytest.raises(KeyError, match="no control named"):
         ex.set(alpha="identity")
     assert len(ex.static_figure(r="Sobel y (horizontal edges)").axes) == 8

@@ -80,8 +80,9 @@ class ChannelMixer(Explorer):
                 "max_diff": float((total - conv).abs().max())}
 
     def describe(self, state: dict[str, Any]) -> str:
-        """How far the sum of the three maps is from one 3-channel F.conv2d."""
-        return (f"sum of the 3 maps vs F.conv2d(photo, weight {tuple(state['weight'].shape)}): "
+        """The three kernels, and how far the sum of the three maps is from one 3-channel F.conv2d."""
+        kernels = ", ".join(f"{c.upper()} ⋆ {n.split(' (')[0]}" for c, n in zip(CHANNELS, state["names"], strict=True))
+        return (f"{kernels} · sum of the 3 maps vs F.conv2d(photo, weight {tuple(state['weight'].shape)}): "
                 f"largest difference {state['max_diff']:.1e}")
 
     def draw(self, state: dict[str, Any]) -> Figure:
