@@ -37,6 +37,26 @@ torch.set_printoptions(precision=4, sci_mode=False)
 training.seed_everything(0)
 
 # %% [markdown]
+# ## The idea
+#
+# Notebooks 01–04 built the parts. A convolution finds a small pattern wherever it occurs; an activation keeps
+# only the strong responses; pooling shrinks the map and makes the answer tolerant to small shifts; channels let a
+# layer look for many patterns at once. LeNet stacks them: two rounds of *convolution → activation → pooling* turn
+# a 28×28 picture into 16 maps of 5×5 values that say which strokes occur roughly where, and three fully connected
+# layers turn those 400 numbers into 10 scores, one per digit. Each value of the first layer sees 5×5 pixels;
+# after the second pooling each value summarises a 16×16 patch — large enough for a loop or a crossing. Training
+# adjusts all the weights at once so that the right score wins. Each layer's *receptive field* (the patch one of
+# its values sees) grows by $(k - 1)$ times the product of the strides before it:
+
+# %%
+receptive, jump, sizes = 1, 1, []
+for kernel, stride in [(5, 1), (2, 2), (5, 1), (2, 2)]:  # conv1, pool1, conv2, pool2
+    receptive, jump = receptive + (kernel - 1) * jump, jump * stride
+    sizes.append(receptive)
+print("receptive field after conv1, pool1, conv2, pool2:", sizes)
+assert sizes == [5, 6, 14, 16] and 16 * 5 * 5 == 400
+
+# %% [markdown]
 # ## 1. The data: MNIST through `torchvision.datasets.MNIST`
 #
 # MNIST holds 70,000 grey 28×28 pictures of handwritten digits (60,000 for training, 10,000 for testing), each
@@ -727,3 +747,4 @@ checks.check_function("exercise 3: mistakes from a confusion matrix", count_mist
 # | confusion matrix | 混淆矩阵 |
 # | device (CPU / GPU) | 设备 |
 # | weights, state dict | 权重，状态字典 |
+# | receptive field | 感受野 |
