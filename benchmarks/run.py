@@ -127,6 +127,38 @@ def bare_epoch(lr: float, batch_size: int) -> float:
     return time.perf_counter() - start
 
 
+def step_ms(threads: int, steps: int = 40) -> float:
+    """Milliseconds per Adam step of LeNet on minibatches of 128, with `threads` intra-op threads."""
+    x, y = data.load_mnist(True, limit=128 * steps)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    net = lenet()
+    optimizer = torch.optim.Adam(net.parameters())
+    start = time.perf_counter()
+    for xb, yb in zip(x.split(128), y.split(128), strict=True):
+        loss = F.cross_entropy(net(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    torch.set_num_threads(before)
+    return (time.perf_counter() - start) / steps * 1e3
+
+
+def thread_times() -> dict[str, dict[int, float]]:
+    """Step time with 2 threads and 1, on a quiet machine and with another process spinning on one core."""
+    import subprocess
+
+    times = {"quiet": {t: min(step_ms(t) for _ in range(2)) for t in (2, 1)}}
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        times["one core busy"] = {t: min(step_ms(t) for _ in range(2)) for t in (2, 1)}
+    finally:
+        spinner.kill()
+    return times
+
+
 def best_of(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -161,7 +193,7 @@ def corr2d_times() -> dict[str, float]:
             "F.conv2d": best_of(lambda: F.conv2d(X[None, None], K[None, None]), 20)}
 
 
-def report(notebooks, d2l_run, helpers_run, bare, corr, lr, batch_size) -> str:
+def report(notebooks, d2l_run, helpers_run, bare, corr, threads, lr, batch_size) -> str:
     lines = [f"# Benchmark results\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on: "
              f"{machine()}.\n"]
     if notebooks:
@@ -190,6 +222,11 @@ def report(notebooks, d2l_run, helpers_run, bare, corr, lr, batch_size) -> str:
         "| implementation | milliseconds | speed-up over loops |", "|---|---:|---:|",
     ]
     lines += [f"| {name} | {s * 1e3:.2f} | {corr['loops'] / s:,.0f}x |" for name, s in corr.items()]
+    lines += ["\n## One LeNet training step (Adam, batch 128) when another program uses a core\n",
+              "torch uses one thread per core by default. When another program keeps a core busy, those threads wait "
+              "for each other; `torch.set_num_threads(1)` avoids that.\n",
+              "| machine | 2 threads (ms/step) | 1 thread (ms/step) |", "|---|---:|---:|"]
+    lines += [f"| {name} | {t[2]:.1f} | {t[1]:.1f} |" for name, t in threads.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -210,7 +247,8 @@ def main() -> int:
     helpers_run = min((helpers_epoch(lr, batch_size) for _ in range(2)), key=lambda r: r["seconds"])
     bare = min(bare_epoch(lr, batch_size) for _ in range(2))
     print("corr2d three ways...", flush=True)
-    text = report(notebooks, d2l_run, helpers_run, bare, corr2d_times(), lr, batch_size)
+    print("a training step with 2 threads and 1, quiet and with a busy core...", flush=True)
+    text = report(notebooks, d2l_run, helpers_run, bare, corr2d_times(), thread_times(), lr, batch_size)
     print(text)
     args.out.write_text(text, encoding="utf-8")
     return 0
