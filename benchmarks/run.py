@@ -13,6 +13,7 @@ import io
 import os
 import platform
 import re
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -112,19 +113,24 @@ def helpers_epoch(lr: float, batch_size: int) -> dict:
     return {"prepare": prepare, "seconds": seconds, "test_acc": hist.test_acc[-1]}
 
 
-def bare_epoch(lr: float, batch_size: int) -> float:
-    """The floor: one epoch of forward, backward and SGD step over in-memory tensors, nothing else (no test)."""
-    x, y = data.load_mnist(True, normalize=False)
-    torch.manual_seed(0)
-    net = xavier(lenet())
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+def bare_steps(net: nn.Module, optimizer: torch.optim.Optimizer, batches) -> float:
+    """Seconds for forward, backward and step over `batches` of (x, y), nothing else."""
     start = time.perf_counter()
-    for idx in torch.randperm(len(x)).split(batch_size):
-        loss = F.cross_entropy(net(x[idx]), y[idx])
+    for xb, yb in batches:
+        loss = F.cross_entropy(net(xb), yb)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     return time.perf_counter() - start
+
+
+def bare_epoch(lr: float, batch_size: int) -> float:
+    """The floor: one epoch of SGD steps over in-memory tensors, nothing else (no test)."""
+    x, y = data.load_mnist(True, normalize=False)
+    torch.manual_seed(0)
+    net = xavier(lenet())
+    order = torch.randperm(len(x)).split(batch_size)
+    return bare_steps(net, torch.optim.SGD(net.parameters(), lr=lr), ((x[idx], y[idx]) for idx in order))
 
 
 def step_ms(threads: int, steps: int = 40) -> float:
@@ -134,21 +140,15 @@ def step_ms(threads: int, steps: int = 40) -> float:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     net = lenet()
-    optimizer = torch.optim.Adam(net.parameters())
-    start = time.perf_counter()
-    for xb, yb in zip(x.split(128), y.split(128), strict=True):
-        loss = F.cross_entropy(net(xb), yb)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    torch.set_num_threads(before)
-    return (time.perf_counter() - start) / steps * 1e3
+    try:
+        seconds = bare_steps(net, torch.optim.Adam(net.parameters()), zip(x.split(128), y.split(128), strict=True))
+    finally:
+        torch.set_num_threads(before)
+    return seconds / steps * 1e3
 
 
 def thread_times() -> dict[str, dict[int, float]]:
     """Step time with 2 threads and 1, on a quiet machine and with another process spinning on one core."""
-    import subprocess
-
     times = {"quiet": {t: min(step_ms(t) for _ in range(2)) for t in (2, 1)}}
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
