@@ -92,13 +92,13 @@ sliders, open the notebooks in JupyterLab (<code>make lab</code>).</p>
 """
 
 
-REQUIRE_TAG = '<script src="_static/require.js"></script>'
+REQUIRE_URL = "_static/require.js"
+REQUIRE_TAG = f'<script src="{REQUIRE_URL}"></script>'  # as nbconvert's lab template writes it
 # The widget renderer finds its icon fonts next to its modules' URLs, which require.js derives from their names
 # (`@jupyter-widgets/...`): point those names at the vendored folder, or the pages ask for missing font files.
 WIDGET_ASSETS = """<script>
 require.config({paths: {"@jupyter-widgets": "_static/html-manager",
                         "@jupyter-widgets/html-manager/dist": "_static/html-manager"}});
-window.__jupyter_widgets_assets_path__ = "_static/html-manager/";
 </script>"""
 
 
@@ -107,13 +107,15 @@ def build(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out / "_static")
     exporter = HTMLExporter(template_name="lab")
-    exporter.require_js_url = "_static/require.js"  # must give REQUIRE_TAG
+    exporter.require_js_url = REQUIRE_URL
     exporter.widget_renderer_url = "_static/html-manager/embed-amd.js"
     exporter.mathjax_url = f"_static/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
     pages, items = [], []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb)}})
+        if REQUIRE_TAG not in body:
+            raise RuntimeError("nbconvert's template changed: could not configure the widget renderer's assets")
         body = body.replace(REQUIRE_TAG, REQUIRE_TAG + WIDGET_ASSETS, 1)
         page = out / f"{path.stem}.html"
         page.write_text(body, encoding="utf-8")
@@ -121,8 +123,6 @@ def build(out: Path) -> list[Path]:
         goals = "".join(f"<li>{html.escape(g)}</li>" for g in goals_of(nb))
         items.append(f'<li><a href="{page.name}">{html.escape(title_of(nb))}</a>'
                      f'<ul class="goals">{goals}</ul></li>')
-    if any(REQUIRE_TAG + WIDGET_ASSETS not in p.read_text(encoding="utf-8") for p in pages):
-        raise RuntimeError("nbconvert's template changed: could not configure the widget renderer's assets")
     (out / "index.html").write_text(INDEX.format(items="\n".join(items)), encoding="utf-8")
     return pages
 
