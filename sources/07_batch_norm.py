@@ -425,10 +425,10 @@ def train_recipe(model: nn.Module, lr: float, epochs: int, title: str) -> dict[i
     second = training.fit(model, data.TensorLoader(x_train, y_train, batch_size=128, shuffle=True, seed=1),
                           test_loader, epochs=1, optimizer=optimizer, eval_every=100, log_every=10,
                           title=f"{title}: one more epoch at lr {lr / 10:g}")
-    offset = first.epoch_step[-1]
-    curve = dict(zip(first.eval_step + first.epoch_step, first.eval_acc + first.test_acc, strict=True))
-    curve |= {offset + s: a for s, a in zip(second.eval_step + second.epoch_step, second.eval_acc + second.test_acc,
-                                             strict=True)}
+    curve = {}
+    for history, offset in ((first, 0), (second, first.epoch_step[-1])):  # the second run counts steps from 0
+        measured_at = history.eval_step + history.epoch_step
+        curve |= {offset + s: a for s, a in zip(measured_at, history.eval_acc + history.test_acc, strict=True)}
     return dict(sorted(curve.items()))
 
 
