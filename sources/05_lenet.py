@@ -262,10 +262,13 @@ assert inspect.count_params(CourseNet()) == 260 + 5020 + 3210 == 8_490
 # A model runs where its parameters are. On a machine with an NVIDIA GPU, `torch.cuda.is_available()` is true
 # and we move the model there once; then **every batch** must go to the same device before the forward pass.
 # `model.to(device)` moves a module *in place*; `x.to(device)` returns a *new* tensor, so it must be assigned.
-# This is the loop `helpers.training.fit` runs for you (one step shown):
+# `training.try_device()` is the usual one-liner, `torch.device("cuda" if torch.cuda.is_available() else "cpu")`,
+# except that the environment variable `CONVNETS_DEVICE` can pin a device: the course's tests pin the CPU, so the
+# numbers printed below are the same on every machine. This is the loop `helpers.training.fit` runs for you (one
+# step shown):
 
 # %%
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = training.try_device()
 
 
 def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: torch.optim.Optimizer) -> float:
@@ -431,7 +434,7 @@ from matplotlib_inline.backend_inline import set_matplotlib_formats  # noqa: E40
 training.seed_everything(0)
 d2l_net = lenet("relu")
 d2l_train = data.TensorLoader(x_train[:10_000], y_train[:10_000], batch_size=256, shuffle=True, seed=0)
-d2l.train_ch6(d2l_net, d2l_train, probe, num_epochs=2, lr=0.1, device=d2l.try_gpu())
+d2l.train_ch6(d2l_net, d2l_train, probe, num_epochs=2, lr=0.1, device=device)  # d2l.try_gpu() in d2l
 set_matplotlib_formats("png")  # d2l switched the notebook's figures to SVG; switch back
 
 # %%

@@ -141,11 +141,13 @@ def image_signal(net: nn.Sequential, x: torch.Tensor) -> list[float]:
 
 signal = {name: image_signal(deep_cnn(10, skip=name == "residual"), x_batch) for name in ("plain", "residual")}
 for name, s in signal.items():
-    print(f"{name:>8}: after the stem {s[0]:.1e}, after block 5 {s[5]:.1e}, after block 10 {s[10]:.1e}")
+    # below a millionth of the stem's, what is left is float32 rounding, which differs from CPU to CPU
+    top = f"{s[10]:.1e}" if s[10] > 1e-6 * s[0] else "lost in rounding (< 1e-6 × the stem's)"
+    print(f"{name:>8}: after the stem {s[0]:.1e}, after block 5 {s[5]:.1e}, after block 10 {top}")
 
 # %%
 assert len(signal["plain"]) == 11 and signal["plain"][0] == signal["residual"][0]  # the same stem
-assert signal["plain"][10] < 1e-8 * signal["plain"][0]  # plain: every digit looks the same at the top
+assert signal["plain"][10] < 1e-6 * signal["plain"][0]  # plain: every digit looks the same at the top
 assert all(0.5 < s / signal["residual"][0] < 2 for s in signal["residual"])  # residual: the signal keeps its size
 
 # %% [markdown]

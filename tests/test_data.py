@@ -1,5 +1,6 @@
 import gzip
 import pickle
+from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
@@ -61,6 +62,18 @@ def test_missing_source_gives_a_clear_message(tmp_path, monkeypatch):
 def test_data_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
     assert data.data_dir() == tmp_path
+    monkeypatch.delenv(data.DATA_ENV)
+    assert data.data_dir() == Path(data.__file__).resolve().parents[1] / "data"  # in the repository
+
+
+def test_data_dir_of_a_pip_installed_helpers_is_in_the_home_folder(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages" / "helpers"
+    site.mkdir(parents=True)
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "__file__", str(site / "data.py"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+    assert data.data_dir() == tmp_path / "home" / "convnets-lab-data"
 
 
 def test_load_mnist_is_normalised_once(mnist_root):

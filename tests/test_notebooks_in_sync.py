@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
-import jupytext
 import pytest
+
+from tools.setup_cell import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "sources").glob("[0-9][0-9]_*.py"))
@@ -17,7 +18,7 @@ def test_every_notebook_has_a_source():
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_notebook_matches_its_source_and_was_run_in_order(source):
-    expected = [(c.cell_type, c.source) for c in jupytext.read(source, fmt="py:percent").cells]
+    expected = [(c.cell_type, c.source) for c in read_source(source).cells]
     saved = json.loads((ROOT / "notebooks" / f"{source.stem}.ipynb").read_text(encoding="utf-8"))
     assert [(c["cell_type"], "".join(c["source"])) for c in saved["cells"]] == expected, (
         f"notebooks/{source.stem}.ipynb is out of date: run `make notebooks NB={source.stem[:2]}`"

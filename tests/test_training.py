@@ -80,16 +80,37 @@ def test_accuracy_predict_and_confusion():
     assert evaluate_accuracy(model, [(logits[:2], y[:2]), (logits[2:], y[2:])]) == 0.75
 
 
-def test_try_device():
+def test_try_device(monkeypatch):
+    monkeypatch.delenv("CONVNETS_DEVICE", raising=False)
     assert try_device(prefer_gpu=False).type == "cpu"
     assert try_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_try_device_honours_the_pinned_device(monkeypatch):
+    monkeypatch.setenv("CONVNETS_DEVICE", "cpu")
+    assert try_device().type == "cpu"
+    monkeypatch.setenv("CONVNETS_DEVICE", "gpu please")
+    with pytest.raises(ValueError, match="CONVNETS_DEVICE should name a torch device.*'gpu please'"):
+        try_device()
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("CONVNETS_DEVICE", "cuda")
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            try_device()
+
+
+def test_the_tests_pin_the_cpu():
+    """conftest.py pins the device, so saved notebook outputs hold on a GPU machine too (kernels inherit it)."""
+    import os
+
+    assert os.environ["CONVNETS_DEVICE"] == "cpu"
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_fit_on_cuda_moves_model_and_batches_together():
     x, y = blobs()
     model = nn.Linear(2, 3)
-    hist = fit(model, TensorLoader(x, y, 64), TensorLoader(x, y, 128), epochs=2, live=False)
+    hist = fit(model, TensorLoader(x, y, 64), TensorLoader(x, y, 128), epochs=2, live=False,
+               device=torch.device("cuda"))
     assert next(model.parameters()).is_cuda and hist.test_acc[-1] > 0.8
 
 

@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.kernels import execute_notebook  # noqa: E402
+from tools.setup_cell import read_source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -36,7 +36,7 @@ def slide_type(cell) -> str:
 
 def build(source: Path) -> Path:
     """Convert, execute and save one notebook; returns its path."""
-    nb = jupytext.read(source, fmt="py:percent")
+    nb = read_source(source)  # the source, plus the Colab link and the set-up cell
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)

@@ -17,11 +17,11 @@ def ipc_kernel_manager(**kwargs) -> KernelManager:
     return KernelManager(transport="ipc", ip=str(_SOCKETS / f"k{uuid.uuid4().hex[:8]}"), **kwargs)
 
 
-def execute_notebook(nb, cwd: str | Path, timeout: int = 600, **client_options) -> None:
+def execute_notebook(nb, cwd: str | Path, timeout: int = 600, kernel_name: str = "python3", **client_options) -> None:
     """Run every cell of `nb` in place in a fresh IPC kernel started in `cwd`, and always shut the kernel down."""
     from nbclient import NotebookClient
 
-    km = ipc_kernel_manager(kernel_name="python3")
+    km = ipc_kernel_manager(kernel_name=kernel_name)
     client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}},
                             **client_options)
     try:

@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
@@ -88,18 +89,18 @@ class ChannelMixer(Explorer):
     def draw(self, state: dict[str, Any]) -> Figure:
         fig, axes = plt.subplots(2, 4, figsize=(10, 5.6), layout="constrained")
         img = self.image
-        axes[0, 0].imshow(img.permute(1, 2, 0).clamp(0, 1))
+        axes[0, 0].imshow(np.asarray(img.permute(1, 2, 0).clamp(0, 1)))
         axes[0, 0].set_title("photo (3 channels)", fontsize=9)
         panels = [(axes[1, c + 1], state["maps"][c], f"{n} ⋆ {state['names'][c].split(' (')[0]}")
                   for c, n in enumerate("RGB")]
         for c, name in enumerate("RGB"):
             only = torch.zeros_like(img)
             only[c] = img[c]
-            axes[0, c + 1].imshow(only.permute(1, 2, 0).clamp(0, 1))
+            axes[0, c + 1].imshow(np.asarray(only.permute(1, 2, 0).clamp(0, 1)))
             axes[0, c + 1].set_title(f"input channel {name}", fontsize=9)
         for ax, a, title in [(axes[1, 0], state["sum"], "sum = one output channel"), *panels]:
             m = float(a.abs().max()) or 1.0
-            ax.imshow(a, cmap="RdBu_r", vmin=-m, vmax=m)
+            ax.imshow(np.asarray(a), cmap="RdBu_r", vmin=-m, vmax=m)
             ax.set_title(title, fontsize=9, fontweight="bold" if ax is axes[1, 0] else "normal")
         for ax in axes.flat:
             ax.axis("off")

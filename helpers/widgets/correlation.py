@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
@@ -132,7 +133,7 @@ class KernelEditor(Explorer):
 
     def draw(self, state: dict[str, Any]) -> Figure:
         fig, axes = plt.subplots(1, 3, figsize=(9, 3.3), gridspec_kw={"width_ratios": [3, 1.4, 3]})
-        axes[0].imshow(self.image, cmap="gray")
+        axes[0].imshow(np.asarray(self.image), cmap="gray")
         axes[0].set_title("input")
         if state["error"]:
             axes[1].axis("off")
@@ -142,7 +143,7 @@ class KernelEditor(Explorer):
             out = state["output"]
             m = float(out.abs().max()) or 1.0
             signed = bool((state["kernel"] < 0).any())
-            axes[2].imshow(out, cmap="RdBu_r" if signed else "gray", vmin=-m if signed else None,
+            axes[2].imshow(np.asarray(out), cmap="RdBu_r" if signed else "gray", vmin=-m if signed else None,
                            vmax=m if signed else None)
             axes[2].set_title("output (red +, blue −)" if signed else "output")
         for ax in (axes[0], axes[2]):

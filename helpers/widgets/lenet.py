@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import nn
@@ -84,14 +85,14 @@ class DigitExplorer(Explorer):
         fig = plt.figure(figsize=(10, 3.6), layout="constrained")
         grid = fig.add_gridspec(2, 3 + (k + 1) // 2, width_ratios=[2.2, 2.2, 0.2] + [1] * ((k + 1) // 2))
         ax = fig.add_subplot(grid[:, 0])
-        ax.imshow(state["image"], cmap="gray")
+        ax.imshow(np.asarray(state["image"]), cmap="gray")
         ax.set_title(f"test image {state['index']}: label {state['label']}", fontsize=10)
         ax.axis("off")
         ax = fig.add_subplot(grid[:, 1])
         probs = state["probs"].numpy()
         colors = ["tab:gray"] * len(probs)
         colors[state["pred"]] = "tab:green" if state["correct"] else "tab:red"
-        ax.bar(range(len(probs)), probs, color=colors)
+        ax.bar(range(len(probs)), np.asarray(probs), color=colors)
         ax.set_xticks(range(len(probs)))
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("class")
@@ -102,7 +103,7 @@ class DigitExplorer(Explorer):
         cols = (k + 1) // 2
         for c in range(k):
             ax = fig.add_subplot(grid[c // cols, 3 + c % cols])
-            ax.imshow(state["maps"][c], cmap="viridis")
+            ax.imshow(np.asarray(state["maps"][c]), cmap="viridis")
             ax.set_title(f"map {c}", fontsize=8)
             ax.axis("off")
         return fig

@@ -107,7 +107,7 @@ class PoolingExplorer(Explorer):
     def draw(self, state: dict[str, Any]) -> Figure:
         if state["error"]:
             fig, ax = plt.subplots(figsize=(8, 3.2))
-            ax.imshow(self.image, cmap="gray")
+            ax.imshow(np.asarray(self.image), cmap="gray")
             ax.set_title(state["error"], color="crimson", fontsize=9, wrap=True)
             ax.axis("off")
             return fig
@@ -117,12 +117,12 @@ class PoolingExplorer(Explorer):
         shown[p:p + H, p:p + Wd] = self.image.numpy()
         fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
         cmap = plt.get_cmap("gray").with_extremes(bad="lightsteelblue")
-        axes[0].imshow(shown, cmap=cmap, extent=(-p - 0.5, Wd + p - 0.5, H + p - 0.5, -p - 0.5))
+        axes[0].imshow(np.asarray(shown), cmap=cmap, extent=(-p - 0.5, Wd + p - 0.5, H + p - 0.5, -p - 0.5))
         for (r, c, h, w), colour in zip(state["windows"], WINDOW_COLOURS, strict=False):
             axes[0].add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec=colour, lw=2))
         pad_note = f" + padding {p} (blue)" if p else ""
         axes[0].set_title(f"input {H}×{Wd}{pad_note}", fontsize=9)
-        axes[1].imshow(out, cmap="gray", extent=(-0.5, out.shape[1] - 0.5, out.shape[0] - 0.5, -0.5))
+        axes[1].imshow(np.asarray(out), cmap="gray", extent=(-0.5, out.shape[1] - 0.5, out.shape[0] - 0.5, -0.5))
         axes[1].set_xlim(-0.5, max(Wd + 2 * p, out.shape[1]) - 0.5)  # same pixel scale as the input panel
         axes[1].set_ylim(max(H + 2 * p, out.shape[0]) - 0.5, -0.5)
         axes[1].set_facecolor("whitesmoke")
@@ -196,17 +196,17 @@ class CheckerboardExplorer(Explorer):
     def draw(self, state: dict[str, Any]) -> Figure:
         v = state["params"]
         fig, axes = plt.subplots(1, 3, figsize=(9, 3.4))
-        axes[0].imshow(self.image, cmap="gray")
+        axes[0].imshow(np.asarray(self.image), cmap="gray")
         axes[0].set_title(f"input {self.image.shape[0]}×{self.image.shape[1]}", fontsize=9)
         shown = state["counts"][:12, :12]
-        axes[1].imshow(shown, cmap="viridis", vmin=0)
+        axes[1].imshow(np.asarray(shown), cmap="viridis", vmin=0)
         for (i, j), c in np.ndenumerate(shown.numpy()):
             axes[1].text(j, i, f"{c:g}", ha="center", va="center", fontsize=6, color="white" if c < shown.max() / 2
                          else "black")
         verdict = f"uneven: {state['min']} to {state['max']}" if state["uneven"] else f"even: {state['max']} everywhere"
         axes[1].set_title(f"overlap counts (top-left 12×12)\ninterior {verdict}", fontsize=9)
         out = state["output"]
-        axes[2].imshow(out, cmap="gray")
+        axes[2].imshow(np.asarray(out), cmap="gray")
         axes[2].set_title(f"{v['method']} → {out.shape[0]}×{out.shape[1]}", fontsize=9)
         for ax in axes:
             ax.axis("off")
