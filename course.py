@@ -186,7 +186,7 @@ def passthrough(script: str, group: str | None = None):
     """A subcommand that runs one of the repository's scripts (in an environment with `group` added)."""
 
     def go(args: argparse.Namespace) -> None:
-        if script != "tools/build_site.py":
+        if "build_site" not in script:
             data()
         prefix = [uv(), "run", "--locked", "--group", group, "python"] if group else [sys.executable]
         run([*prefix, *script.split(), *args.pytest_args])
@@ -220,9 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(go=passthrough("-m pytest -m install tests/test_colab_user.py"))
     for name, script, group, text in [
         ("test-browser", "-m pytest browser_tests", "browser", "notebooks in a real JupyterLab in headless Chromium"),
-        ("notebooks", "tools/build_notebooks.py", "authoring", "rebuild notebooks from sources/ (give NN to pick)"),
-        ("html", "tools/build_site.py --out site", "authoring", "the notebooks as an offline static site in site/"),
-        ("bench", "benchmarks/run.py", None, "time every notebook and the training paths"),
+        ("notebooks", "-m tools.build_notebooks", "authoring", "rebuild notebooks from sources/ (give NN to pick)"),
+        ("html", "-m tools.build_site --out site", "authoring", "the notebooks as an offline static site in site/"),
+        ("bench", "-m benchmarks.run", None, "time every notebook and the training paths"),
     ]:
         sub.add_parser(name, help=text).set_defaults(go=passthrough(script, group))
     args, extra = parser.parse_known_args(argv)

@@ -2,7 +2,7 @@
 """`make bench`: time every notebook, d2l's training path against helpers', and three corr2d implementations.
 
 Prints a Markdown report and writes it to benchmarks/RESULTS.md, with a description of the machine.
-Usage: python benchmarks/run.py [--skip-notebooks] [--out benchmarks/RESULTS.md]
+Usage: python -m benchmarks.run [--skip-notebooks] [--out benchmarks/RESULTS.md]
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 from helpers import data, training  # noqa: E402
 from tools.kernels import execute_notebook  # noqa: E402
 

@@ -15,7 +15,7 @@ SITE = ROOT / "build" / "site-test"
 
 @pytest.fixture(scope="module")
 def site():
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(SITE)], check=True)
+    subprocess.run([sys.executable, "-m", "tools.build_site", "--out", str(SITE)], cwd=ROOT, check=True)
     return SITE
 
 

@@ -12,12 +12,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from course import find_python
 from tools.kernels import execute_notebook
 from tools.setup_cell import SETUP
 
@@ -48,9 +48,6 @@ def _text_outputs(cell) -> list[str]:
 
 @pytest.mark.install
 def test_a_colab_user_runs_notebooks_01_and_05(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    from course import find_python
-
     uv, venv = _uv(), tmp_path / "colab-venv"
     _run([uv, "venv", "--seed", "--python", find_python("3.12"), venv])
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

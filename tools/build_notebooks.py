@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build notebooks/NN_*.ipynb from sources/NN_*.py (jupytext percent format), executed top to bottom.
 
-Usage: python tools/build_notebooks.py [01 02 ...]   (no argument: every source)
+Usage: python -m tools.build_notebooks [01 02 ...]   (no argument: every source)
 Each notebook is executed in a fresh kernel from notebooks/ (as JupyterLab and nbval run it), with widget state
 stored in its metadata, and saved only if every cell ran without error.
 """
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools.kernels import execute_notebook  # noqa: E402
-from tools.setup_cell import read_source  # noqa: E402
+from tools.kernels import execute_notebook
+from tools.setup_cell import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

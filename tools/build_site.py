@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render every notebook, with its saved outputs and widget state, into an offline static site in site/.
 
-Usage: python tools/build_site.py [--out site]
+Usage: python -m tools.build_site [--out site]
 The JavaScript that the pages need (widget renderer, require.js, MathJax 2) is fetched once from the npm registry
 into build/vendor/ and copied beside the pages, so the site works with no network and no CDN.
 """
