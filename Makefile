@@ -6,7 +6,7 @@ RUN := $(UV) run --locked course.py
 PORT ?= 8888
 
 .PHONY: lab test unit lint data test-browser test-cpu test-python test-colab check-platforms requirements html \
-	bench notebooks clean-env help
+	bench notebooks mutation clean-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make html            the notebooks as an offline static site in site/"
 	@echo "make bench           time every notebook and the training paths; writes benchmarks/RESULTS.md"
 	@echo "make notebooks       re-execute the notebooks from sources/ and save them (NB=01 for one)"
+	@echo "make mutation        mutation testing of helpers/ (mutmut, ~20 min); writes benchmarks/MUTATION.md"
 
 # uv itself, when it is not on PATH: a private copy from PyPI (learners: see README for uv's own installer).
 .uv/bin/uv:
@@ -69,6 +70,9 @@ bench: $(UV)
 
 notebooks: $(UV)
 	$(RUN) notebooks $(NB)
+
+mutation: $(UV)
+	$(RUN) mutation
 
 clean-env:
 	rm -rf .venv .venv-3.* .uv

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -98,6 +100,8 @@ def lab(args: argparse.Namespace) -> None:
 
 def test(args: argparse.Namespace) -> None:
     data()
+    if shutil.which("uv") or os.environ.get("UV"):  # the environment is what the lock says: no broken requirement
+        run([uv(), "pip", "check", "--python", sys.executable])
     lint()
     run([sys.executable, "-m", "pytest", *args.pytest_args])
 
@@ -182,6 +186,55 @@ def resolve_for(exported: Path, name: str, version: str, tmp: Path) -> tuple[boo
     return True, "".join(log)
 
 
+def mutation(args: argparse.Namespace) -> None:
+    """Mutation testing of helpers/ with mutmut; writes the score and every surviving mutant to benchmarks/."""
+    data()
+    env = {"CONVNETS_DATA": str(ROOT / "data"), "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    mutmut = [uv(), "run", "--locked", "--group", "mutation", "mutmut"]
+    start = time.monotonic()
+    run([*mutmut, "run", "--max-children", str(args.jobs)], env=env)
+    minutes = (time.monotonic() - start) / 60
+    run([*mutmut, "export-cicd-stats"], env=env)
+    stats = json.loads((ROOT / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
+    listed = subprocess.run([*mutmut, "results"], capture_output=True, text=True, env={**os.environ, **env},
+                            cwd=ROOT).stdout
+    survivors = [line.split(":")[0].strip() for line in listed.splitlines() if line.strip().endswith(": survived")
+                 or line.strip().endswith(": no tests")]
+    equivalent = load_equivalents()
+    lines = [f"# Mutation testing of helpers/\n\nMeasured with `uv run course.py mutation` (mutmut, {args.jobs} "
+             f"workers): {minutes:.1f} minutes.\n",
+             "| mutants | killed | survived | no tests | timeout | suspicious | skipped |",
+             "|---:|---:|---:|---:|---:|---:|---:|",
+             f"| {stats['total']} | {stats['killed']} | {stats['survived']} | {stats['no_tests']} | {stats['timeout']} "
+             f"| {stats['suspicious']} | {stats['skipped']} |", ""]
+    judged = stats["total"] - stats["skipped"] - len([m for m in survivors if m in equivalent])
+    caught = stats["killed"] + stats["timeout"]
+    lines.append(f"**Score: {caught / judged:.1%}** = (killed + timed out) / (mutants - skipped - equivalent "
+                 f"survivors) = {caught} / {judged}. Without setting aside the equivalent survivors: "
+                 f"{caught / max(stats['total'] - stats['skipped'], 1):.1%}.\n")
+    lines.append("## Surviving mutants\n")
+    for name in survivors:
+        shown = subprocess.run([*mutmut, "show", name], capture_output=True, text=True, env={**os.environ, **env},
+                               cwd=ROOT).stdout.strip()
+        reason = equivalent.get(name)
+        lines += [f"### {name}: " + (f"equivalent: {reason}" if reason else "**not yet killed**"), "", "```diff",
+                  shown, "```", ""]
+    out = ROOT / "benchmarks" / "MUTATION.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}: score {caught / judged:.1%}, {len(survivors)} survivors "
+          f"({len([m for m in survivors if m in equivalent])} equivalent)")
+
+
+def load_equivalents() -> dict[str, str]:
+    """Surviving mutants judged harmless, with the reason: tests/equivalent_mutants.txt, `name: reason` lines."""
+    path = ROOT / "tests" / "equivalent_mutants.txt"
+    if not path.is_file():
+        return {}
+    pairs = (line.split(":", 1) for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#"))
+    return {name.strip(): reason.strip() for name, reason in pairs}
+
+
 def passthrough(script: str, group: str | None = None):
     """A subcommand that runs one of the repository's scripts (in an environment with `group` added)."""
 
@@ -216,6 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--versions", nargs="+", default=list(SUPPORTED_PYTHONS), choices=SUPPORTED_PYTHONS)
     p.set_defaults(go=check_platforms)
     sub.add_parser("requirements", help="regenerate requirements.txt from uv.lock").set_defaults(go=requirements)
+    p = sub.add_parser("mutation", help="mutation testing of helpers/ (mutmut); report in benchmarks/MUTATION.md")
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(go=mutation)
     p = sub.add_parser("test-colab", help="play a Colab user: bare Python 3.12 + torch, the first cell's install")
     p.set_defaults(go=passthrough("-m pytest -m install tests/test_colab_user.py"))
     for name, script, group, text in [

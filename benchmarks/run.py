@@ -29,7 +29,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-from helpers import data, training  # noqa: E402
+from helpers import data, lessons, training  # noqa: E402
 from tools.kernels import execute_notebook  # noqa: E402
 
 
@@ -59,13 +59,6 @@ def time_notebooks() -> list[tuple[str, float]]:
     return rows
 
 
-def lenet() -> nn.Module:
-    """LeNet-5 with ReLU and max pooling (the network both training paths train)."""
-    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-                         nn.Linear(84, 10))
-
-
 def xavier(net: nn.Module) -> nn.Module:
     """The initialisation d2l.train_ch6 applies, so both paths start from the same weights."""
     for m in net.modules():
@@ -87,7 +80,7 @@ def d2l_epoch(lr: float, batch_size: int) -> dict:
     test_iter = torch.utils.data.DataLoader(test, batch_size, shuffle=False, num_workers=workers)
     prepare = time.perf_counter() - start
     torch.manual_seed(0)
-    net = lenet()
+    net = lessons.lenet("relu")
     out = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(out):
@@ -104,12 +97,12 @@ def helpers_epoch(lr: float, batch_size: int) -> dict:
     xt, yt = data.load_mnist(False, normalize=False)
     prepare = time.perf_counter() - start
     torch.manual_seed(0)
-    net = xavier(lenet())
+    net = xavier(lessons.lenet("relu"))
     start = time.perf_counter()
     hist = training.fit(net, data.TensorLoader(x, y, batch_size, shuffle=True), data.TensorLoader(xt, yt, 1024),
                         epochs=1, lr=lr, live=False, device=torch.device("cpu"))
     seconds = time.perf_counter() - start
-    return {"prepare": prepare, "seconds": seconds, "test_acc": hist.test_acc[-1]}
+    return {"prepare": prepare, "seconds": seconds, "test_acc": hist.val_acc[-1]}
 
 
 def bare_steps(net: nn.Module, optimizer: torch.optim.Optimizer, batches) -> float:
@@ -127,7 +120,7 @@ def bare_epoch(lr: float, batch_size: int) -> float:
     """The floor: one epoch of SGD steps over in-memory tensors, nothing else (no test)."""
     x, y = data.load_mnist(True, normalize=False)
     torch.manual_seed(0)
-    net = xavier(lenet())
+    net = xavier(lessons.lenet("relu"))
     order = torch.randperm(len(x)).split(batch_size)
     return bare_steps(net, torch.optim.SGD(net.parameters(), lr=lr), ((x[idx], y[idx]) for idx in order))
 
@@ -138,7 +131,7 @@ def step_ms(threads: int, steps: int = 40) -> float:
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    net = lenet()
+    net = lessons.lenet("relu")
     try:
         seconds = bare_steps(net, torch.optim.Adam(net.parameters()), zip(x.split(128), y.split(128), strict=True))
     finally:
@@ -167,28 +160,14 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def corr2d_loops(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    h, w = K.shape
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-    return Y
-
-
-def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    h, w = K.shape
-    return (K.reshape(1, -1) @ F.unfold(X[None, None], (h, w))[0]).reshape(X.shape[0] - h + 1, X.shape[1] - w + 1)
-
-
 def corr2d_times() -> dict[str, float]:
     """Seconds for one 256x256 image and a 3x3 kernel, three ways (best of several runs)."""
     X, K = data.load_photo("camera", size=256), torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     ref = F.conv2d(X[None, None], K[None, None])[0, 0]
-    torch.testing.assert_close(corr2d_unfold(X, K), ref, atol=1e-4, rtol=1e-4)
-    torch.testing.assert_close(corr2d_loops(X, K), ref, atol=1e-4, rtol=1e-4)
-    return {"loops": best_of(lambda: corr2d_loops(X, K), 2),
-            "unfold + matmul": best_of(lambda: corr2d_unfold(X, K), 20),
+    torch.testing.assert_close(lessons.corr2d_unfold(X, K), ref, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(lessons.corr2d(X, K), ref, atol=1e-4, rtol=1e-4)
+    return {"loops": best_of(lambda: lessons.corr2d(X, K), 2),
+            "unfold + matmul": best_of(lambda: lessons.corr2d_unfold(X, K), 20),
             "F.conv2d": best_of(lambda: F.conv2d(X[None, None], K[None, None]), 20)}
 
 

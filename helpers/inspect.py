@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import torch
 from torch import nn
@@ -20,54 +18,89 @@ def _pair(v: Pair, name: str) -> tuple[int, int]:
     raise TypeError(f"{name} must be an int or a pair of ints (h, w); got {v!r}.")
 
 
+def _int_at_least(name: str, v: object, low: int) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or v < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {v!r}.")
+    return v
+
+
 def conv_output_size(
-    n: int, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1, ceil_mode: bool = False
+    n: int, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1, ceil_mode: bool = False,
+    pooling: bool = False,
 ) -> int:
-    """One dimension: floor((n + 2p - d(k-1) - 1) / s) + 1 (ceil with `ceil_mode`, as pooling layers do)."""
+    """One dimension: floor((n + 2p - d(k-1) - 1) / s) + 1 (ceil with `ceil_mode`; pooling rules as in PyTorch)."""
     for name, v, low in (("n", n, 1), ("kernel_size", kernel_size, 1), ("padding", padding, 0),
                          ("stride", stride, 1), ("dilation", dilation, 1)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {v!r}.")
-    span = dilation * (kernel_size - 1) + 1
-    if n + 2 * padding < span:
+        _int_at_least(name, v, low)
+    pooling = pooling or ceil_mode  # only pooling layers have ceil_mode
+    if pooling and 2 * padding > kernel_size:
+        raise ValueError(
+            f"pooling allows padding <= kernel_size // 2 = {kernel_size // 2} (as in PyTorch); got padding={padding} "
+            f"with kernel_size={kernel_size}."
+        )
+    span, padded = dilation * (kernel_size - 1) + 1, n + 2 * padding
+    if ceil_mode:
+        if padded + stride - 1 < span:
+            raise ValueError(
+                f"the window's span {span} (kernel_size={kernel_size}, dilation={dilation}) is larger than the padded "
+                f"input {padded} (n={n}, padding={padding}) by {span - padded}; with ceil_mode it may overhang by at "
+                f"most stride - 1 = {stride - 1} (stride={stride}): no output position fits."
+            )
+        out = (padded - span + stride - 1) // stride + 1
+        if (out - 1) * stride >= n + padding:
+            out -= 1  # PyTorch: the last window must start inside the input or the left padding, never the right
+        return out
+    if padded < span:
         raise ValueError(
             f"the kernel's span {span} (kernel_size={kernel_size}, dilation={dilation}) is larger than the "
-            f"padded input {n + 2 * padding} (n={n}, padding={padding}): no output position fits."
+            f"padded input {padded} (n={n}, padding={padding}): no output position fits."
         )
-    rounding = math.ceil if ceil_mode else math.floor
-    out = rounding((n + 2 * padding - span) / stride) + 1
-    if ceil_mode and (out - 1) * stride >= n + padding:
-        out -= 1  # PyTorch: the last window must start inside the input or the left padding
-    return out
+    return (padded - span) // stride + 1
 
 
 def conv_output_shape(
     size: Pair, kernel_size: Pair, padding: Pair | str = 0, stride: Pair = 1, dilation: Pair = 1,
-    ceil_mode: bool = False,
+    ceil_mode: bool = False, pooling: bool = False,
 ) -> tuple[int, int]:
-    """(H, W) out of a 2-D convolution or pooling; ints or (h, w) pairs, padding may be 'valid' or 'same'."""
+    """(H, W) out of a 2-D convolution or pooling; ints or (h, w) pairs, conv padding may be 'valid' or 'same'."""
     (h, w), (kh, kw) = _pair(size, "size"), _pair(kernel_size, "kernel_size")
     (sh, sw), (dh, dw) = _pair(stride, "stride"), _pair(dilation, "dilation")
-    if padding == "valid":
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(f"padding must be an int, an (h, w) pair, 'valid' or 'same'; got {padding!r}.")
+        if pooling or ceil_mode:
+            raise ValueError(f"pooling takes integer padding, not {padding!r} (as in PyTorch).")
+        if padding == "same":
+            if (sh, sw) != (1, 1):
+                raise ValueError(f"padding='same' needs stride 1 (as in PyTorch); got stride {(sh, sw)}.")
+            for name, v, low in (("size", h, 1), ("size", w, 1), ("kernel_size", kh, 1), ("kernel_size", kw, 1),
+                                 ("dilation", dh, 1), ("dilation", dw, 1)):
+                _int_at_least(name, v, low)
+            return (h, w)
         padding = 0
-    if padding == "same":
-        if (sh, sw) != (1, 1):
-            raise ValueError(f"padding='same' needs stride 1 (as in PyTorch); got stride {(sh, sw)}.")
-        return (h, w)
     ph, pw = _pair(padding, "padding")
-    return (conv_output_size(h, kh, ph, sh, dh, ceil_mode), conv_output_size(w, kw, pw, sw, dw, ceil_mode))
+    return (conv_output_size(h, kh, ph, sh, dh, ceil_mode, pooling),
+            conv_output_size(w, kw, pw, sw, dw, ceil_mode, pooling))
 
 
 def transposed_output_size(
     n: int, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1, output_padding: int = 0
 ) -> int:
-    """One dimension of ConvTranspose: (n - 1)s - 2p + d(k - 1) + output_padding + 1."""
-    if n < 1 or kernel_size < 1 or stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError(f"need n, kernel_size, stride, dilation >= 1 and padding >= 0; got "
-                         f"n={n}, kernel_size={kernel_size}, padding={padding}, stride={stride}, dilation={dilation}.")
-    if not 0 <= output_padding < max(stride, dilation):
-        raise ValueError(f"output_padding must be smaller than stride or dilation; got {output_padding}.")
-    return (n - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    """One dimension of ConvTranspose: (n - 1)s - 2p + d(k - 1) + output_padding + 1, which PyTorch needs >= 1."""
+    for name, v, low in (("n", n, 1), ("kernel_size", kernel_size, 1), ("padding", padding, 0),
+                         ("stride", stride, 1), ("dilation", dilation, 1), ("output_padding", output_padding, 0)):
+        _int_at_least(name, v, low)
+    if output_padding >= max(stride, dilation):
+        raise ValueError(f"output_padding must be smaller than stride or dilation (as in PyTorch); got "
+                         f"output_padding={output_padding} with stride={stride}, dilation={dilation}.")
+    out = (n - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    if out < 1:
+        raise ValueError(
+            f"output size is too small: (n - 1)s - 2p + d(k - 1) + output_padding + 1 = {out} < 1 for n={n}, "
+            f"kernel_size={kernel_size}, padding={padding}, stride={stride}, dilation={dilation}, "
+            f"output_padding={output_padding} (PyTorch refuses it; use less padding)."
+        )
+    return out
 
 
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:

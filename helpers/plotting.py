@@ -112,7 +112,7 @@ def draw_grid(
         ax.set_title(title, fontsize=10)
 
 
-def plot_history(histories: dict, metric: str = "test_acc", ax: Axes | None = None) -> Figure:
+def plot_history(histories: dict, metric: str = "val_acc", ax: Axes | None = None) -> Figure:
     """Compare runs: `metric` per epoch (or 'step_loss' / 'eval_acc' per step) for each named History."""
     own = ax is None
     if own:
@@ -121,7 +121,7 @@ def plot_history(histories: dict, metric: str = "test_acc", ax: Axes | None = No
         fig = ax.figure
     for name, h in histories.items():
         x = {"step_loss": h.step, "eval_acc": h.eval_step}.get(metric, h.epoch)
-        ax.plot(x, getattr(h, metric), marker="o" if metric in ("test_acc", "train_acc", "train_loss") else None,
+        ax.plot(x, getattr(h, metric), marker="o" if metric in ("val_acc", "train_acc", "train_loss") else None,
                 label=name)
     ax.set_xlabel("step" if metric in ("step_loss", "eval_acc") else "epoch")
     ax.set_ylabel(metric.replace("_", " "))
@@ -188,11 +188,11 @@ class LiveCurves:
         ax = self.ax_acc
         ax.clear()
         if hist.eval_step:
-            ax.plot(hist.eval_step, hist.eval_acc, color="tab:green", lw=1, label="test (periodic)")
+            ax.plot(hist.eval_step, hist.eval_acc, color="tab:green", lw=1, label="validation (periodic)")
         if hist.epoch_step:
             ax.plot(hist.epoch_step, hist.train_acc, "o-", color="tab:orange", label="train")
-            if hist.test_acc:
-                ax.plot(hist.epoch_step, hist.test_acc, "s-", color="tab:red", label="test")
+            if hist.val_acc:
+                ax.plot(hist.epoch_step, hist.val_acc, "s-", color="tab:red", label="validation")
         ax.set_xlabel("step")
         ax.set_ylabel("accuracy")
         ax.grid(alpha=0.3)

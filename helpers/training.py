@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -97,91 +98,122 @@ def confusion_matrix(logits: torch.Tensor, y: torch.Tensor, num_classes: int | N
 
 @dataclass
 class History:
-    """What `fit` measured: per-epoch and per-step numbers, plus wall time."""
+    """What `fit` measured: per-epoch and per-step numbers (validation, never test), plus wall time."""
 
     epoch: list[int] = field(default_factory=list)
     epoch_step: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
-    test_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
     step: list[int] = field(default_factory=list)
     step_loss: list[float] = field(default_factory=list)
     eval_step: list[int] = field(default_factory=list)
-    eval_acc: list[float] = field(default_factory=list)
+    eval_acc: list[float] = field(default_factory=list)  # validation accuracy every `eval_every` steps
+    lr: list[float] = field(default_factory=list)  # the learning rate at each logged step
     seconds: float = 0.0
     examples: int = 0
 
     def steps_to(self, acc: float) -> int | None:
-        """First step at which the periodic test accuracy reached `acc` (None if never)."""
+        """First step at which the periodic validation accuracy reached `acc` (None if never)."""
         return next((s for s, a in zip(self.eval_step, self.eval_acc, strict=True) if a >= acc), None)
+
+
+OptimizerArg = Callable[..., torch.optim.Optimizer] | torch.optim.Optimizer | None
+SchedulerArg = Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler] | None
+
+
+def make_optimizer(model: nn.Module, optimizer: OptimizerArg = None, lr: float | None = None) -> torch.optim.Optimizer:
+    """SGD(lr) by default, `optimizer(params, lr=lr)` for a class or factory, or an optimizer instance as it is."""
+    if isinstance(optimizer, torch.optim.Optimizer):
+        if lr is not None:
+            raise ValueError(f"lr={lr} would be ignored: the optimizer instance already has its learning rate "
+                             f"({optimizer.param_groups[0]['lr']}). Pass lr to the optimizer, or pass its class.")
+        return optimizer
+    if lr is None:
+        lr = 0.1 if optimizer is None else None
+    if optimizer is None:
+        return torch.optim.SGD(model.parameters(), lr=lr)
+    if not callable(optimizer):
+        raise ValueError(f"optimizer must be an optimizer class (e.g. torch.optim.Adam), a factory or an instance; "
+                         f"got {type(optimizer).__name__}.")
+    return optimizer(model.parameters(), lr=lr) if lr is not None else optimizer(model.parameters())
+
+
+def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, opt: torch.optim.Optimizer
+               ) -> tuple[float, int]:
+    """One minibatch step of cross-entropy training; returns (loss, number of correct predictions)."""
+    logits = model(x)
+    _check_logits(logits, y)
+    loss = F.cross_entropy(logits, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item(), (logits.argmax(1) == y).sum().item()
 
 
 def fit(
     model: nn.Module,
     train: Batches,
-    test: Batches | None = None,
+    val: Batches | None = None,
     epochs: int = 1,
-    lr: float = 0.1,
-    optimizer: Callable[..., torch.optim.Optimizer] | torch.optim.Optimizer | None = None,
-    loss_fn: nn.Module | None = None,
+    *,
+    optimizer: OptimizerArg = None,
+    lr: float | None = None,
+    scheduler: SchedulerArg = None,
+    scheduler_every: str = "epoch",
     device: torch.device | None = None,
-    live: bool = True,
     eval_every: int | None = None,
     log_every: int = 20,
+    live: bool = True,
     title: str | None = None,
 ) -> History:
-    """Train `model` with minibatch SGD (or `optimizer`), showing progress and live curves; return History."""
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    """Train a classifier on `train` (cross-entropy), measuring accuracy on validation batches `val`; show progress.
+
+    `optimizer`: a class such as torch.optim.Adam (built with `lr`), or an instance (then leave `lr` out); SGD with
+    lr 0.1 by default. `scheduler(optimizer)` builds a learning-rate schedule, stepped after every epoch (PyTorch's
+    convention) or, with scheduler_every="batch", after every step (OneCycleLR, CyclicLR).
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}.")
+    if scheduler_every not in ("epoch", "batch"):
+        raise ValueError(f"scheduler_every must be 'epoch' or 'batch'; got {scheduler_every!r}.")
+    if eval_every and val is None:
+        raise ValueError(f"eval_every={eval_every} needs validation batches: pass val.")
     device = device or try_device()
-    model.to(device)
-    if optimizer is None:
-        opt = torch.optim.SGD(model.parameters(), lr=lr)
-    elif isinstance(optimizer, torch.optim.Optimizer):
-        opt = optimizer
-    else:
-        opt = optimizer(model.parameters(), lr=lr)
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
-    hist = History()
-    curves = LiveCurves(title=title) if live else None
-    n_batches = len(train) if hasattr(train, "__len__") else None
-    start, step = time.perf_counter(), 0
+    opt = make_optimizer(model.to(device), optimizer, lr)
+    schedule = scheduler(opt) if scheduler is not None else None
+    hist, curves, start, step = History(), LiveCurves(title=title) if live else None, time.perf_counter(), 0
     for epoch in range(1, epochs + 1):
         model.train()
         total_loss, correct, seen = 0.0, 0, 0
-        # mininterval=1: a few progress messages a second, not dozens (nbval reads them only after the cell ends)
-        bar = tqdm(train, total=n_batches, desc=f"epoch {epoch}/{epochs}", leave=True, disable=not live,
-                   mininterval=1.0)
+        bar = tqdm(train, total=len(train) if hasattr(train, "__len__") else None, desc=f"epoch {epoch}/{epochs}",
+                   disable=not live, mininterval=1.0)  # a few progress messages a second, not dozens
         for batch in bar:
-            x, y = _check_batch(batch, "the training loader")
-            x, y = x.to(device), y.to(device)
-            logits = model(x)
-            _check_logits(logits, y)
-            loss = loss_fn(logits, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            step += 1
-            total_loss += loss.item() * len(y)
-            correct += (logits.argmax(1) == y).sum().item()
-            seen += len(y)
+            x, y = (t.to(device) for t in _check_batch(batch, "the training loader"))
+            loss, right = train_step(model, x, y, opt)
+            if schedule is not None and scheduler_every == "batch":
+                schedule.step()
+            step, total_loss, correct, seen = step + 1, total_loss + loss * len(y), correct + right, seen + len(y)
             if step % log_every == 0:
                 hist.step.append(step)
-                hist.step_loss.append(loss.item())
-                bar.set_postfix(loss=f"{loss.item():.3f}")
+                hist.step_loss.append(loss)
+                hist.lr.append(opt.param_groups[0]["lr"])
+                bar.set_postfix(loss=f"{loss:.3f}")
                 if curves is not None:
                     curves.update(hist)
-            if eval_every and test is not None and step % eval_every == 0:
+            if eval_every and step % eval_every == 0:
                 hist.eval_step.append(step)
-                hist.eval_acc.append(evaluate_accuracy(model, test, device))
+                hist.eval_acc.append(evaluate_accuracy(model, val, device))
                 model.train()
+        if schedule is not None and scheduler_every == "epoch":
+            schedule.step()
         hist.epoch.append(epoch)
+        hist.epoch_step.append(step)
         hist.train_loss.append(total_loss / seen)
         hist.train_acc.append(correct / seen)
         hist.examples += seen
-        if test is not None:
-            hist.test_acc.append(evaluate_accuracy(model, test, device))
-        hist.epoch_step.append(step)
+        if val is not None:
+            hist.val_acc.append(evaluate_accuracy(model, val, device))
         if curves is not None:
             curves.update(hist, force=True)
     hist.seconds = time.perf_counter() - start

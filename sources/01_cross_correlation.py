@@ -60,6 +60,7 @@ assert mlp_weights == 3_600_000_000
 # $$Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X[i+a,\, j+b]\; K[a, b]$$
 
 # %%
+# @save
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """2-D cross-correlation of a matrix X with a kernel K, written with loops."""
     h, w = K.shape
@@ -69,7 +70,13 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
 
+# %% [markdown]
+# (The `# @save` line marks lesson code that later notebooks reuse: it is saved into `helpers.lessons`, so the
+# padding and channels notebooks can `from helpers.lessons import corr2d` instead of copying it.)
+#
+# The worked example, $X$ = 0…8 as a 3×3 matrix and a 2×2 kernel:
 
+# %%
 X = torch.arange(9.0).reshape(3, 3)
 K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
 Y = corr2d(X, K)
@@ -100,14 +107,14 @@ print("corr2d == F.conv2d on 4 inputs of different shapes")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-stepper = CorrelationStepper(X, K)
+stepper = CorrelationStepper(X, K, corr2d)  # the explorer shows *your* corr2d: edit it, rerun, and see
 stepper
 
 # %%
 # What the explorer shows for the last cell, checked (the explorer above computes the same state):
 state = stepper.compute(step=3)
-assert state["expression"] == "Y[1,1] = 4×0 + 5×1 + 7×2 + 8×3 = 43"
-assert state["partial"].tolist() == Y.tolist()
+assert state.expression == "Y[1,1] = 4×0 + 5×1 + 7×2 + 8×3 = 43"
+assert state.partial.tolist() == Y.tolist()
 
 # %% [markdown]
 # For readers without a running kernel, the same picture for the third output cell:
@@ -217,15 +224,17 @@ assert corr_xy[0, 1] < 0.7
 #
 # Pick a preset or type your own kernel (rows separated by `;`, fractions like `1/9` allowed) and watch the
 # photo change. Try `1 -1` (our edge kernel), then `1; -1`, then a 1×9 row of `1/9`: a horizontal motion blur.
+# The editor runs our own loop `corr2d` (no padding, so the output is $k-1$ pixels smaller), which takes about a
+# second on this 256×256 photo: the price of Python loops, measured in section 8.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-editor = KernelEditor(photo)
+editor = KernelEditor(photo, corr2d)
 editor
 
 # %%
 state = editor.compute(kernel="1 -1")
-torch.testing.assert_close(state["output"][:, 1:-1], corr2d(photo, K_edge), atol=1e-5, rtol=0)
+torch.testing.assert_close(state.output, corr2d(photo, K_edge))
 editor.static_figure(kernel="-1 -2 -1; 0 0 0; 1 2 1");
 
 # %% [markdown]
@@ -264,6 +273,7 @@ assert losses[-1] < 0.01 * losses[0]
 # and see which pixels get a non-zero gradient.
 
 # %%
+# @save
 def receptive_field(net: nn.Module, size: int = 15) -> tuple[int, int]:
     """Height and width of the input region that influences the centre output of `net`."""
     x = torch.zeros(1, 1, size, size, requires_grad=True)
@@ -273,6 +283,7 @@ def receptive_field(net: nn.Module, size: int = 15) -> tuple[int, int]:
     return (rows.max() - rows.min() + 1).item(), (cols.max() - cols.min() + 1).item()
 
 
+# %%
 def stack(n: int) -> nn.Sequential:
     torch.manual_seed(0)
     layers = [nn.Conv2d(1, 1, 3) for _ in range(n)]
@@ -296,6 +307,7 @@ assert fields == {1: (3, 3), 2: (5, 5), 3: (7, 7), 4: (9, 9)}  # grows by k - 1 
 # kernels. Same numbers, very different speed:
 
 # %%
+# @save
 def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """corr2d as one matrix product: every window becomes a column (im2col)."""
     h, w = K.shape
@@ -304,6 +316,7 @@ def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return out.reshape(X.shape[0] - h + 1, X.shape[1] - w + 1)
 
 
+# %%
 for shape, kshape in [((3, 3), (2, 2)), ((17, 9), (3, 4)), ((64, 64), (5, 5))]:
     A, B = torch.randn(shape), torch.randn(kshape)
     torch.testing.assert_close(corr2d_unfold(A, B), corr2d(A, B), atol=1e-4, rtol=1e-4)

@@ -10,7 +10,7 @@
 # 4. Non-square kernels, strides and paddings; `padding='same'`; the four padding modes on a real photo.
 # 5. *Dilation*: a kernel with gaps, and how it grows the receptive field for free.
 #
-# As in notebook 01, every number the text states is computed in a cell and checked with `assert`.
+# As in the cross-correlation notebook, every number the text states is computed in a cell and checked with `assert`.
 
 # %%
 import itertools
@@ -32,8 +32,8 @@ torch.set_printoptions(precision=4, sci_mode=False)
 # %% [markdown]
 # ## 1. The problem: every layer trims the border
 #
-# Notebook 01 ended with a warning: a $k \times k$ kernel fits in only $n - k + 1$ positions along a side of
-# length $n$, so a 3×3 layer trims one pixel from every border. Stack ten of them on a 32×32 image:
+# The cross-correlation notebook ended with a warning: a $k \times k$ kernel fits in only $n - k + 1$ positions along a
+# side of length $n$, so a 3×3 layer trims one pixel from every border. Stack ten of them on a 32×32 image:
 
 # %%
 sizes = [32]
@@ -84,20 +84,20 @@ print("8×8 in, 8×8 out for kernels 1, 3, 5, 7 with padding (k-1)/2 = 0, 1, 2, 
 #
 # With stride $s$ the window jumps $s$ pixels at a time, right and then down. Along one side the window's first
 # position is 0 and its last start must leave room for the kernel, at most $n + 2p - k$. The starts are
-# $0, s, 2s, \dots$, so there are $\lfloor (n + 2p - k)/s \rfloor + 1$ of them. Our `corr2d` from notebook 01 gets
-# two arguments more:
+# $0, s, 2s, \dots$, so there are $\lfloor (n + 2p - k)/s \rfloor + 1$ of them. In other words, a strided output is
+# the stride-1 output with only every $s$-th row and column kept. So the cross-correlation notebook's loop `corr2d`
+# (saved in `helpers.lessons`) gets its two new arguments without a new loop: pad, correlate, keep every $s$-th.
+# (Libraries never compute the windows they would drop; we do, to keep the code short.)
 
 # %%
+from helpers.lessons import corr2d as corr2d_valid  # the cross-correlation notebook's loops, no padding, stride 1
+
+
 def corr2d(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, int] = (0, 0),
            stride: tuple[int, int] = (1, 1)) -> torch.Tensor:
-    """2-D cross-correlation with zero padding and a stride, written with loops (all pairs are (rows, cols))."""
-    (ph, pw), (sh, sw), (kh, kw) = padding, stride, K.shape
-    Xp = pad2d(X, ph, pw)
-    Y = torch.zeros((Xp.shape[0] - kh) // sh + 1, (Xp.shape[1] - kw) // sw + 1)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (Xp[i * sh:i * sh + kh, j * sw:j * sw + kw] * K).sum()
-    return Y
+    """2-D cross-correlation with zero padding and a stride (all pairs are (rows, cols))."""
+    (ph, pw), (sh, sw) = padding, stride
+    return corr2d_valid(pad2d(X, ph, pw), K)[::sh, ::sw]  # every window start, then every s-th one
 
 
 # checked against PyTorch on several shapes, paddings and strides, square and not
@@ -249,10 +249,10 @@ arith
 
 # %%
 state = arith.compute(n=5, k=3, p=1, s=2, d=1, step=0)
-assert state["out"] == state["torch_out"] == 3 and state["taps_in_padding"] == 5
-assert arith.compute(n=28, k=3, p=1, s=2, d=1)["formula"].endswith("⌊27/2⌋ + 1 = 13 + 1 = 14")
-assert arith.compute(n=3, k=7, p=0, s=1, d=1)["torch_out"] is None
-print(state["formula"])
+assert state.out == state.torch_out == 3 and state.taps_in_padding == 5
+assert arith.compute(n=28, k=3, p=1, s=2, d=1).formula.endswith("⌊27/2⌋ + 1 = 13 + 1 = 14")
+assert arith.compute(n=3, k=7, p=0, s=1, d=1).torch_out is None
+print(state.formula)
 
 # %% [markdown]
 # For readers without a running kernel: every window of the worked example (5×5, $k=3$, $p=1$, $s=2$), laid out
@@ -396,19 +396,13 @@ for shape, kshape, d in [((9, 9), (3, 3), 2), ((12, 10), (2, 3), 3), ((15, 8), (
 print("dilated F.conv2d == corr2d with a zero-filled kernel on 4 configurations")
 
 # %% [markdown]
-# Why bother? The **receptive field**. Notebook 01 measured it with a gradient: 3×3 layers stacked add 2 pixels
-# each (3, 5, 7). Give the layers dilations 1, 2, 4 and they add 2, 4, 8: the field grows exponentially with depth
-# at the same cost, the trick behind semantic-segmentation networks such as DeepLab. (Padding $d$ keeps each
+# Why bother? The **receptive field**. The cross-correlation notebook measured it with a gradient: 3×3 layers stacked
+# add 2 pixels each (3, 5, 7). Give the layers dilations 1, 2, 4 and they add 2, 4, 8: the field grows exponentially
+# with depth at the same cost, the trick behind semantic-segmentation networks such as DeepLab. (Padding $d$ keeps each
 # layer's size.)
 
 # %%
-def receptive_field(net: nn.Module, size: int = 41) -> tuple[int, int]:
-    """Height and width of the input region that influences the centre output of `net`."""
-    x = torch.zeros(1, 1, size, size, requires_grad=True)
-    y = net(x)
-    y[0, 0, y.shape[2] // 2, y.shape[3] // 2].backward()
-    rows, cols = torch.nonzero(x.grad[0, 0]).unbind(1)
-    return (rows.max() - rows.min() + 1).item(), (cols.max() - cols.min() + 1).item()
+from helpers.lessons import receptive_field  # the cross-correlation notebook's gradient measurement
 
 
 def stack(dilations: list[int]) -> nn.Sequential:
@@ -419,7 +413,8 @@ def stack(dilations: list[int]) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-fields = {str(ds): receptive_field(stack(ds)) for ds in ([1], [1, 1], [1, 1, 1], [1, 2], [1, 2, 4], [1, 2, 4, 8])}
+fields = {str(ds): receptive_field(stack(ds), size=41)
+          for ds in ([1], [1, 1], [1, 1, 1], [1, 2], [1, 2, 4], [1, 2, 4, 8])}
 print(fields)
 assert fields["[1, 1, 1]"] == (7, 7) and fields["[1, 2, 4]"] == (15, 15) and fields["[1, 2, 4, 8]"] == (31, 31)
 
@@ -431,7 +426,7 @@ arith.static_figure(n=7, k=3, p=2, s=1, d=2, step=8);
 
 # %%
 dilated = arith.compute(n=7, k=3, p=2, s=1, d=2, step=8)
-assert dilated["span"] == 5 and dilated["out"] == 7 and len(dilated["taps"]) == 9
+assert dilated.span == 5 and dilated.out == 7 and len(dilated.taps) == 9
 
 # %% [markdown]
 # ## Pitfalls

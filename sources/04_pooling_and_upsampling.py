@@ -45,9 +45,9 @@ torch.set_printoptions(precision=4, sci_mode=False)
 # %% [markdown]
 # ## 2. `pool2d` from scratch
 #
-# Our `pool2d` takes a window size and, like the loop in notebook 01, moves the window one pixel at a time unless
-# told otherwise. Padding adds a border first: `-inf` for max pooling (it can never win) and 0 for average pooling
-# (PyTorch's default counts those zeros in the mean).
+# Our `pool2d` takes a window size and, like the loop in the cross-correlation notebook, moves the window one pixel at a
+# time unless told otherwise. Padding adds a border first: `-inf` for max pooling (it can never win) and 0 for average
+# pooling (PyTorch's default counts those zeros in the mean).
 
 # %%
 def pair(v: int | tuple[int, int]) -> tuple[int, int]:
@@ -114,9 +114,9 @@ print(pooled4)
 assert pooled4.shape == (1, 1, 2, 2) and pooled4[0, 0].tolist() == [[4, 8], [9, 8]]
 
 # %% [markdown]
-# The 5×5 worked example from notebook 02 gives **the same** 2×2 result: with stride 2 only two windows fit along
-# each side, so the last row and the last column are never looked at. "Pooling by 2 halves the size" is only
-# true for even sizes: $\lfloor (5 - 2)/2 \rfloor + 1 = 2$.
+# The 5×5 worked example from the padding-and-stride notebook gives **the same** 2×2 result: with stride 2 only two
+# windows fit along each side, so the last row and the last column are never looked at. "Pooling by 2 halves the size"
+# is only true for even sizes: $\lfloor (5 - 2)/2 \rfloor + 1 = 2$.
 
 # %%
 X5 = torch.tensor([[3.0, 4, 6, 5, 7], [2, 4, 6, 8, 2], [1, 6, 7, 8, 4], [9, 7, 4, 6, 2], [3, 7, 5, 4, 1]])
@@ -272,8 +272,8 @@ print("adaptive_avg_pool2d == nn.AdaptiveAvgPool2d on 5 shapes, including 5x5 ->
 
 # %% [markdown]
 # **Global average pooling** is the special case `output_size=1`: one number per channel, the mean of the whole
-# map. GoogLeNet (notebook 06) and ResNet (notebook 08) end with it instead of a large fully connected layer, so
-# the same head works for any image size:
+# map. GoogLeNet (the Inception notebook) and ResNet (the ResNet notebook) end with it instead of a large fully
+# connected layer, so the same head works for any image size:
 
 # %%
 head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
@@ -287,9 +287,9 @@ print("global average pooling: (2, 16, n, n) -> (2, 16, 1, 1) for n = 28, 32, 45
 # %% [markdown]
 # ## 8. Why pool? Shift an edge by one pixel
 #
-# The edge kernel `[[-1, 1]]` of notebook 01 marks where black (0) turns white (1). Move the edge one pixel to the
-# right and the convolution output moves with it: **every** marked position changes. After a 2×2 max pool the
-# output is the same whenever the edge stays inside one pooling window.
+# The edge kernel `[[-1, 1]]` of the cross-correlation notebook marks where black (0) turns white (1). Move the edge one
+# pixel to the right and the convolution output moves with it: **every** marked position changes. After a 2×2 max pool
+# the output is the same whenever the edge stays inside one pooling window.
 
 # %%
 def edge_image(col: int) -> torch.Tensor:
@@ -345,23 +345,21 @@ assert similarity[1] < 0.75 and similarity[4] > 0.9
 #
 # Move the sliders. The outlined squares are the first three windows (output cells (0,0), (0,1) and (1,0)), so you
 # see the stride: when it is smaller than the window, windows overlap; when larger, pixels are skipped. Padding
-# appears in blue. The right panel is drawn at the same pixel scale, with its shape checked against
-# `conv_output_shape` and its values against `F.max_pool2d` / `F.avg_pool2d`. Try window 2 / stride 2 on the digit,
-# then window 3 / stride 2 / padding 1, then ceil_mode with window 3 and stride 2 on the 28×28 digit.
-# (Any grey image works: `PoolingExplorer(data.load_photo("coins", size=64))`.)
+# appears in blue. The right panel is *your* `pool2d` from section 2, drawn at the same pixel scale, with its shape
+# checked against `conv_output_shape` and its values against `F.max_pool2d` / `F.avg_pool2d`. Try window 2 /
+# stride 2 on the digit, then window 3 / stride 2 / padding 1, then padding 2 with window 3 (PyTorch refuses it).
+# (Any grey image works: `PoolingExplorer(data.load_photo("coins", size=64), pool2d)`.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 digit = digits[0, 0]
-pool_explorer = PoolingExplorer(digit)
+pool_explorer = PoolingExplorer(digit, pool2d)
 pool_explorer
 
 # %%
-state = pool_explorer.compute(window=3, stride=2, padding=1, mode="avg", ceil_mode=False)
-assert state["shape"] == state["expected_shape"] == (14, 14) and state["matches_torch"] and state["overlap"]
-state = pool_explorer.compute(window=3, stride=2, padding=0, mode="max", ceil_mode=True)
-assert state["shape"] == (14, 14) and conv_output_shape(28, 3, stride=2) == (13, 13)  # ceil_mode keeps one more
-assert pool_explorer.compute(window=4, stride=2, padding=3, mode="max", ceil_mode=False)["error"] is not None
+state = pool_explorer.compute(window=3, stride=2, padding=1, mode="avg")
+assert state.shape == state.expected_shape == (14, 14) and state.matches_torch and state.overlap
+assert pool_explorer.compute(window=4, stride=2, padding=3, mode="max").error is not None  # PyTorch: p <= k // 2
 pool_explorer.static_figure(window=3, stride=2, padding=1, mode="max");
 
 # %% [markdown]
@@ -542,18 +540,19 @@ for name in ("transposed k=4, s=2", "resize + conv k=3"):  # the same patch is f
 #
 # Change the kernel and the stride and watch the overlap counts (middle, the top-left corner of the output). The
 # counts are even when the stride divides the kernel size; when the kernel is smaller than the stride, some pixels
-# get no copy at all (holes). Switch to "resize + conv": the counts are even for every kernel size.
+# get no copy at all (holes). Switch to "resize + conv": the counts are even for every kernel size. Both methods
+# run your own `trans_conv` and `resize_conv` from above.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-board = CheckerboardExplorer(digits[0, 0])
+board = CheckerboardExplorer(digits[0, 0], trans_conv, resize_conv)
 board
 
 # %%
-assert board.compute(kernel=3, stride=2, method="transposed conv")["uneven"]
-assert not board.compute(kernel=4, stride=2, method="transposed conv")["uneven"]
-assert board.compute(kernel=2, stride=3, method="transposed conv")["min"] == 0  # holes
-assert not any(board.compute(kernel=k, stride=2, method="resize + conv")["uneven"] for k in range(1, 7))
+assert board.compute(kernel=3, stride=2, method="transposed conv").uneven
+assert not board.compute(kernel=4, stride=2, method="transposed conv").uneven
+assert board.compute(kernel=2, stride=3, method="transposed conv").min == 0  # holes
+assert not any(board.compute(kernel=k, stride=2, method="resize + conv").uneven for k in range(1, 7))
 board.static_figure(kernel=3, stride=2, method="transposed conv");
 
 # %% [markdown]

@@ -39,7 +39,7 @@ training.seed_everything(0)
 # %% [markdown]
 # ## The idea
 #
-# Notebooks 01–04 built the parts. A convolution finds a small pattern wherever it occurs; an activation keeps
+# The earlier notebooks built the parts. A convolution finds a small pattern wherever it occurs; an activation keeps
 # only the strong responses; pooling shrinks the map and makes the answer tolerant to small shifts; channels let a
 # layer look for many patterns at once. LeNet stacks them: two rounds of *convolution → activation → pooling* turn
 # a 28×28 picture into 16 maps of 5×5 values that say which strokes occur roughly where, and three fully connected
@@ -144,6 +144,7 @@ assert x_train.numel() * x_train.element_size() == 60_000 * 784 * 4 == 188_160_0
 # in ReLU and max pooling. One function builds both:
 
 # %%
+# @save
 def lenet(activation: str = "relu", pooling: str | None = None) -> nn.Sequential:
     """LeNet-5 as in d2l: 'sigmoid' (with average pooling, the original) or 'relu' (with max pooling)."""
     act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]
@@ -159,6 +160,7 @@ def lenet(activation: str = "relu", pooling: str | None = None) -> nn.Sequential
     )
 
 
+# %%
 table = inspect.layer_table(lenet("sigmoid"), (1, 1, 28, 28))
 table
 
@@ -326,7 +328,7 @@ hist_relu = training.fit(relu_net, train_loader(0), probe, epochs=4, optimizer=o
 
 # %%
 assert len(train_loader()) == 469 and hist_relu.epoch_step == [469, 938, 1407, 1876]  # 60,000 / 128, rounded up
-assert hist_relu.test_acc[0] > 0.95 and hist_relu.test_acc[-1] > 0.98  # the probe after epochs 1 and 4
+assert hist_relu.val_acc[0] > 0.95 and hist_relu.val_acc[-1] > 0.98  # the probe after epochs 1 and 4
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -354,7 +356,7 @@ hist_sigmoid = training.fit(sigmoid_net, train_loader(0), probe, epochs=1, lr=2e
                             eval_every=25, log_every=5, title="LeNet (sigmoid, average pool), Adam lr 0.002")
 
 # %%
-assert hist_sigmoid.epoch_step == [469] and 0.85 < hist_sigmoid.test_acc[-1] < hist_relu.test_acc[0]
+assert hist_sigmoid.epoch_step == [469] and 0.85 < hist_sigmoid.val_acc[-1] < hist_relu.val_acc[0]
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
@@ -416,8 +418,8 @@ assert all(1 < grad[a, "max"] / grad[a, "avg"] < 3 for a in ("relu", "sigmoid"))
 # accounts for less than a factor of 3. So the slow start is mostly the sigmoid's doing. Adam rescales each
 # parameter's step by the size of its recent gradients, which helps the sigmoid network off the plateau at all.
 # ReLU's slope is exactly 1 wherever it is active, so gradients arrive at the first layer at full strength. This
-# is one reason almost every network since 2012 uses ReLU; notebook 07 adds another remedy, batch normalisation,
-# which keeps every layer's inputs well scaled.
+# is one reason almost every network since 2012 uses ReLU; the BatchNorm notebook adds another remedy, batch
+# normalisation, which keeps every layer's inputs well scaled.
 
 # %% [markdown]
 # ### The same network with `d2l.train_ch6`
@@ -449,7 +451,7 @@ assert d2l_acc > 0.8
 #
 # The six 5×5 kernels of the first convolution, red positive and blue negative. Many look like small edge or
 # stroke detectors: a positive band beside a negative one, at some orientation (compare the Sobel kernels of
-# notebook 01).
+# the cross-correlation notebook).
 
 # %%
 kernels = relu_net[0].weight.detach().cpu()
@@ -517,7 +519,7 @@ assert (confidence[worst][:-1] >= confidence[worst][1:]).all()  # sorted, most c
 #
 # A model's learned numbers live in its `state_dict()`: an ordered dictionary from parameter names to tensors
 # (plus buffers, none here). Save that, not the model object. `helpers.checkpoints.save_weights` writes it under
-# `data/weights/` (where later notebooks can pick them up), and `load_weights` reads it back with
+# `data/weights/` (to reload in a later session, or in your own script), and `load_weights` reads it back with
 # `torch.load(..., weights_only=True)`, which only accepts tensors and plain containers.
 
 # %%
@@ -548,10 +550,10 @@ explorer
 
 # %%
 state = explorer.compute(index=0)
-assert state["label"] == y_test[0].item() and state["pred"] == logits[0].argmax().item()
-torch.testing.assert_close(state["probs"], probs[0])
-assert state["maps"].shape == (6, 28, 28) and abs(state["probs"].sum().item() - 1) < 1e-5
-torch.testing.assert_close(state["maps"], relu_net[0](x_test[0:1])[0].detach())  # conv1's output, before ReLU
+assert state.label == y_test[0].item() and state.pred == logits[0].argmax().item()
+torch.testing.assert_close(state.probs, probs[0])
+assert state.maps.shape == (6, 28, 28) and abs(state.probs.sum().item() - 1) < 1e-5
+torch.testing.assert_close(state.maps, relu_net[0](x_test[0:1])[0].detach())  # conv1's output, before ReLU
 
 # %% [markdown]
 # For readers without a running kernel: the network's most confident mistake.

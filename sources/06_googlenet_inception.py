@@ -24,7 +24,7 @@ from torch import nn
 
 from helpers import checks, data, plotting, training
 from helpers.inspect import count_flops, count_params, layer_table, trace_shapes
-from helpers.widgets.inception import InceptionCostExplorer, inception_cost
+from helpers.widgets.inception import InceptionCostExplorer
 
 torch.manual_seed(0)
 pd.set_option("display.width", 140)
@@ -38,7 +38,7 @@ pd.set_option("display.width", 140)
 # stacks their outputs as channels. Training then decides which branches matter, by how it sets their weights.
 #
 # Stacking feature maps as channels only works if they all have the same height and width, so every branch pads
-# its input: a $k\times k$ kernel with padding $(k-1)/2$ and stride 1 keeps the size (notebook 02).
+# its input: a $k\times k$ kernel with padding $(k-1)/2$ and stride 1 keeps the size (the padding-and-stride notebook).
 #
 # ## 2. The course's InceptionA block
 #
@@ -51,8 +51,8 @@ pd.set_option("display.width", 140)
 # | 3 | 1×1 conv (16) → 3×3 conv, padding 1 → 3×3 conv, padding 1 | 24 |
 # | 4 | 3×3 average pooling, stride 1, padding 1 → 1×1 conv | 24 |
 #
-# Two stacked 3×3 convolutions see a 5×5 window (receptive field, notebook 01) with fewer weights than one 5×5
-# kernel; the course uses both kinds. The outputs are concatenated on **dim 1**, the channel axis of
+# Two stacked 3×3 convolutions see a 5×5 window (receptive field, the cross-correlation notebook) with fewer weights
+# than one 5×5 kernel; the course uses both kinds. The outputs are concatenated on **dim 1**, the channel axis of
 # (batch, channels, height, width).
 
 # %%
@@ -159,24 +159,52 @@ assert cost[False]["params"] == 393_472 and cost[True]["params"] == 163_696
 assert round(cost[False]["FLOPs"] / 1e9, 3) == 0.617 and round(cost[True]["FLOPs"] / 1e9, 3) == 0.256
 print(f"the 1x1 reductions cut parameters by {cost[False]['params'] / cost[True]['params']:.1f}x "
       f"and FLOPs by {cost[False]['FLOPs'] / cost[True]['FLOPs']:.1f}x")
-# The explorer below computes the same numbers from a formula; they agree with PyTorch's counts.
-for reduce in (False, True):
-    formula = inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce=reduce)
-    assert (formula["total_params"], formula["total_flops"]) == (cost[reduce]["params"], cost[reduce]["FLOPs"])
 
 # %% [markdown]
-# The saving is biggest in the 5×5 branch, where the reduction is strongest (192 → 16 channels): notebook 03
+# Building the block and counting is exact but slow for exploring many widths. The formula above gives the same
+# numbers without building anything. Per branch, for an input of `in_channels` channels at `size`×`size`
+# (`c2` and `c3` are the (1×1 reduce, output) widths of the 3×3 and 5×5 branches):
+
+# %%
+def conv_cost(c_in: int, c_out: int, k: int, size: int) -> tuple[int, int]:
+    """(parameters, FLOPs) of a k x k conv with bias and 'same' padding on a size x size map (2 FLOPs per MAC)."""
+    return c_out * (c_in * k * k + 1), 2 * c_out * c_in * k * k * size * size
+
+
+def inception_cost(in_channels: int, size: int, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int,
+                   reduce: bool = True) -> dict[str, tuple[int, int]]:
+    """{branch: (parameters, FLOPs)} of an Inception block; without `reduce`, no 1x1 before the 3x3 and 5x5."""
+    (r2, o2), (r3, o3) = c2, c3
+    convs = {"1x1": [(in_channels, c1, 1)], "pool": [(in_channels, c4, 1)],
+             "3x3": [(in_channels, r2, 1), (r2, o2, 3)] if reduce else [(in_channels, o2, 3)],
+             "5x5": [(in_channels, r3, 1), (r3, o3, 5)] if reduce else [(in_channels, o3, 5)]}
+    return {branch: tuple(sum(c) for c in zip(*(conv_cost(a, b, k, size) for a, b, k in layers), strict=True))
+            for branch, layers in convs.items()}
+
+
+def totals(costs: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """(parameters, FLOPs) of the whole block."""
+    return sum(p for p, _ in costs.values()), sum(f for _, f in costs.values())
+
+
+for reduce in (False, True):  # the formula agrees with PyTorch's counts
+    assert totals(inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce)) == (cost[reduce]["params"],
+                                                                                   cost[reduce]["FLOPs"])
+
+# %% [markdown]
+# The saving is biggest in the 5×5 branch, where the reduction is strongest (192 → 16 channels): the channels notebook
 # measured that a 5×5 conv from 192 to 32 channels at 28×28 costs about 120 M multiply-adds, and about 12 M with a
 # 1×1 conv to 16 channels in front.
 
 # %%
-five = {r: inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce=r)["flops"]["5x5"] // 2 for r in (False, True)}
+five = {r: inception_cost(192, 28, 64, (96, 128), (16, 32), 32, reduce=r)["5x5"][1] // 2 for r in (False, True)}
 print(f"5x5 branch multiply-adds: {five[False] / 1e6:.1f} M without the 1x1, {five[True] / 1e6:.1f} M with it")
 assert round(five[False] / 1e6) == 120 and round(five[True] / 1e6) == 12
 
 # %% [markdown]
 # The 1×1 convolution is not free of meaning either: it mixes the channels at every pixel (a fully connected layer
-# applied pixel by pixel, notebook 03), so the reduction *learns* which combinations of the 192 channels to keep.
+# applied pixel by pixel, the channels notebook), so the reduction *learns* which combinations of the 192 channels to
+# keep.
 #
 # ### Explorer: what do the widths cost?
 #
@@ -186,16 +214,16 @@ assert round(five[False] / 1e6) == 120 and round(five[True] / 1e6) == 12
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = InceptionCostExplorer()
+explorer = InceptionCostExplorer(inception_cost)  # a view over the formula above: edit it, rerun, and see
 explorer
 
 # %%
 state = explorer.compute(in_channels=192, size=28, c1=64, r2=96, o2=128, r3=16, o3=32, c4=32)
-assert state["out_channels"] == 256
-assert state["with"]["total_params"] == cost[True]["params"]
-assert state["without"]["total_params"] == cost[False]["params"]
+assert state.out_channels == 256
+assert state.total(True, "params") == cost[True]["params"]
+assert state.total(False, "params") == cost[False]["params"]
 # The course's InceptionA has the same cost shape: out_channels 16 + 24 + 24 + 24.
-assert explorer.compute(in_channels=10, size=12, c1=16, r2=16, o2=24, r3=16, o3=24, c4=24)["out_channels"] == 88
+assert explorer.compute(in_channels=10, size=12, c1=16, r2=16, o2=24, r3=16, o3=24, c4=24).out_channels == 88
 
 # %% [markdown]
 # For readers without a running kernel: the same block with 480 input channels at 14×14 (where `inception4a` sits).
@@ -263,7 +291,7 @@ assert (table["layer"] == "MaxPool2d (pool)").sum() == 2  # one module, used twi
 #
 # The whole MNIST training set (60,000 images) as in-memory tensors, Adam, minibatches of 256, and a *one-cycle*
 # learning-rate schedule: the rate climbs to 0.006 and then anneals towards zero, which lets a short run end at a
-# good minimum. `fit` calls the optimizer's `step`; a step hook advances the schedule after each one. The progress
+# good minimum. `fit` builds the schedule from `one_cycle` and steps it after every batch. The progress
 # bar shows how long an epoch takes on your machine.
 
 # %%
@@ -271,22 +299,26 @@ train_loader, test_loader = data.mnist_loaders(batch_size=256)
 EPOCHS = 3
 training.seed_everything(0)
 model = InceptionNet()
-optimizer = torch.optim.Adam(model.parameters())
-schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.006, total_steps=EPOCHS * len(train_loader))
-optimizer.register_step_post_hook(lambda *_: schedule.step())
+optimizer = torch.optim.Adam(model.parameters())  # its learning rate is set by the schedule, step by step
+
+
+def one_cycle(opt: torch.optim.Optimizer) -> torch.optim.lr_scheduler.OneCycleLR:
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.006, total_steps=EPOCHS * len(train_loader))
+
+
 device = training.try_device()
 assert len(train_loader) == 235 == math.ceil(60_000 / 256) and len(test_loader.x) == 10_000
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer, device=device,
-                       title="Inception network on MNIST")
-print(f"test accuracy per epoch: {[round(a, 4) for a in history.test_acc]}")
+history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
+                       scheduler_every="batch", device=device, title="Inception network on MNIST")
+print(f"test accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
 
 # %%
-assert history.test_acc[-1] >= 0.99, history.test_acc
+assert history.val_acc[-1] >= 0.99, history.val_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
-assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
+assert training.evaluate_accuracy(model, test_loader) == history.val_acc[-1]
 
 # %% [markdown]
 # Over 99 % of the 10,000 test digits right, after three epochs.
@@ -412,8 +444,8 @@ assert tv_params == 6_624_904
 # 3. **The "5×5" branch uses 3×3 kernels** in torchvision (printed above: `branch3` is 1×1 then 3×3). This is a
 #    known slip of the original port, kept so that its pretrained weights still load. Each of the nine blocks
 #    saves $(25 - 9) \cdot c_{reduce} \cdot c_{out}$ weights.
-# 4. **BasicConv2d**: every convolution has no bias but is followed by batch normalization (notebook 07) with a
-#    learned scale and shift per channel: one more parameter per output channel of every convolution.
+# 4. **BasicConv2d**: every convolution has no bias but is followed by batch normalization (the BatchNorm notebook) with
+#    a learned scale and shift per channel: one more parameter per output channel of every convolution.
 
 # %%
 steps = {
@@ -577,8 +609,8 @@ checks.check("exercise 2: Linear input for 32x32", answer_2, flat_size(Inception
 
 # %%
 answer_3 = None
-saved = (inception_cost(480, 14, 192, (96, 208), (16, 48), 64, reduce=False)["total_params"]
-         - inception_cost(480, 14, 192, (96, 208), (16, 48), 64)["total_params"])
+saved = (totals(inception_cost(480, 14, 192, (96, 208), (16, 48), 64, reduce=False))[0]
+         - totals(inception_cost(480, 14, 192, (96, 208), (16, 48), 64))[0])
 checks.check("exercise 3: parameters saved", answer_3, saved)
 
 # %% jupyter={"source_hidden": true}

@@ -176,8 +176,8 @@ assert abs(nn.Conv2d(64, 64, 3).weight.var().item() * 3 * fan_in - 1) < 0.05  # 
 assert plain_he[0] > 0.1 * plain_he[-1]  # no vanishing with He initialisation
 
 # %% [markdown]
-# So careful initialisation (or BN, notebook 07) cures the fading signal of *this* plain network. It does not cure
-# degradation: that is what He et al. observed with BN in place, and why skip connections are in every deep
+# So careful initialisation (or BN, the BatchNorm notebook) cures the fading signal of *this* plain network. It does not
+# cure degradation: that is what He et al. observed with BN in place, and why skip connections are in every deep
 # network since. Here, the default initialisation makes the difference easy to see.
 #
 # ### Does it matter for training?
@@ -203,8 +203,8 @@ for name, skip in (("plain", False), ("residual", True)):
 
 # %%
 last = {name: sum(h.step_loss[-5:]) / 5 for name, h in deep_runs.items()}
-assert last["plain"] > 2.2 and deep_runs["plain"].test_acc[-1] < 0.2  # still guessing
-assert last["residual"] < 1.0 and deep_runs["residual"].test_acc[-1] > 0.6  # learning
+assert last["plain"] > 2.2 and deep_runs["plain"].val_acc[-1] < 0.2  # still guessing
+assert last["residual"] < 1.0 and deep_runs["residual"].val_acc[-1] > 0.6  # learning
 plotting.plot_history(deep_runs, metric="step_loss");
 
 # %% [markdown]
@@ -247,9 +247,9 @@ print("ResidualBlock(16): (2, 16, 14, 14) ->", tuple(course_block(x).shape))
 # %% [markdown]
 # ### d2l's block: batch normalization, projection, stride
 #
-# Real ResNets need two more things. Batch normalization (notebook 07) after each convolution. And blocks that
-# *change* the shape: more channels and half the height and width, at the start of each stage. Then $x$ no longer
-# matches $F(x)$, so the shortcut gets its own 1×1 convolution with the same stride (a *projection*).
+# Real ResNets need two more things. Batch normalization (the BatchNorm notebook) after each convolution. And blocks
+# that *change* the shape: more channels and half the height and width, at the start of each stage. Then $x$ no
+# longer matches $F(x)$, so the shortcut gets its own 1×1 convolution with the same stride (a *projection*).
 #
 # d2l's block has both. We add two switches that section 4 needs to match torchvision: `bias` (d2l's convolutions
 # have biases, torchvision's do not) and `shortcut_bn` (torchvision normalises the projection too).
@@ -345,35 +345,38 @@ assert flat_row["input"] == (1, 32, 4, 4) and flat_row["output"] == (1, 512) == 
 # %% [markdown]
 # 28 → 24 (5×5 conv) → 12 (pool) → 8 (5×5 conv) → 4 (pool): $32 \times 4 \times 4 = 512$. So the note's 512 belongs
 # to a network *without* padding; the code in the note (padding 2 and `Linear(512, 10)`) does not run at all —
-# see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with a recipe like notebook 06's (Adam, a
-# one-cycle schedule up to 0.004, minibatches of 128), for two epochs.
+# see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with a recipe like the Inception notebook's (Adam,
+# a one-cycle schedule up to 0.004, minibatches of 128), for two epochs.
 
 # %%
 train_loader, test_loader = data.mnist_loaders(batch_size=128)
 EPOCHS = 2
 training.seed_everything(0)
 model = ResidualNet(padding=2, flat=1568)
-optimizer = torch.optim.Adam(model.parameters())
-schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.004, total_steps=EPOCHS * len(train_loader))
-optimizer.register_step_post_hook(lambda *_: schedule.step())
+optimizer = torch.optim.Adam(model.parameters())  # its learning rate is set by the schedule, step by step
+
+
+def one_cycle(opt: torch.optim.Optimizer) -> torch.optim.lr_scheduler.OneCycleLR:
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.004, total_steps=EPOCHS * len(train_loader))
+
+
 print(f"{count_params(model):,} parameters")
 assert count_params(model) == 52_074
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer,
-                       device=training.try_device(), title="Residual network on MNIST")
-print(f"test accuracy per epoch: {[round(a, 4) for a in history.test_acc]}")
+history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
+                       scheduler_every="batch", device=training.try_device(), title="Residual network on MNIST")
+print(f"test accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
 
 # %%
-assert history.test_acc[-1] >= 0.99, history.test_acc
+assert history.val_acc[-1] >= 0.99, history.val_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
-assert training.evaluate_accuracy(model, test_loader) == history.test_acc[-1]
-assert count_params(model) == 52_074 and round(52_074 / 97_298, 1) == 0.5  # notebook 06's Inception net: 97,298
+assert training.evaluate_accuracy(model, test_loader) == history.val_acc[-1]
+assert count_params(model) == 52_074
 
 # %% [markdown]
-# Over 99 % test accuracy after two epochs, with 52,074 parameters: about half of the 97,298 of notebook 06's
-# Inception network.
+# Over 99 % test accuracy after two epochs, with 52,074 parameters.
 
 # %% [markdown]
 # ## 4. ResNet-18 from scratch
@@ -444,7 +447,7 @@ print("same weights -> same outputs as torchvision.models.resnet18()")
 # ### Where d2l's ResNet-18 differs
 #
 # d2l builds ResNet-18 for 96×96 grey images and 10 classes, with conv biases and no BN on the projection. As for
-# GoogLeNet in notebook 06, we change one thing at a time:
+# GoogLeNet in the Inception notebook, we change one thing at a time:
 
 # %%
 n_convs = sum(isinstance(m, nn.Conv2d) for m in net18.modules())
@@ -617,19 +620,19 @@ torch.testing.assert_close(y[:, :3], x)  # the input itself is passed on untouch
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = GradientFlowExplorer(x_batch, y_batch, max_blocks=20)
+explorer = GradientFlowExplorer(x_batch, y_batch, deep_cnn, grad_norms, max_blocks=20)  # section 1's own networks
 explorer
 
 # %%
 state = explorer.compute(blocks=10)
-assert state["conv_layers"] == 21
+assert state.conv_layers == 21
 # The explorer's networks are the ones of section 1: the same numbers.
-torch.testing.assert_close(torch.tensor(state["plain"]), torch.tensor(norms["plain"]), rtol=1e-4, atol=0)
-torch.testing.assert_close(torch.tensor(state["residual"]), torch.tensor(norms["residual"]), rtol=1e-4, atol=0)
+torch.testing.assert_close(torch.tensor(state.plain), torch.tensor(norms["plain"]), rtol=1e-4, atol=0)
+torch.testing.assert_close(torch.tensor(state.residual), torch.tensor(norms["residual"]), rtol=1e-4, atol=0)
 deeper = explorer.compute(blocks=20)
-assert deeper["plain"][0] < 1e-3 * state["plain"][0]  # ten more blocks: the first layer's gradient shrinks further
-assert max(deeper["residual"]) < 10 * min(deeper["residual"])
-assert deeper["conv_layers"] == 41 == 1 + 20 * 2
+assert deeper.plain[0] < 1e-3 * state.plain[0]  # ten more blocks: the first layer's gradient shrinks further
+assert max(deeper.residual) < 10 * min(deeper.residual)
+assert deeper.conv_layers == 41 == 1 + 20 * 2
 
 # %% [markdown]
 # For readers without a running kernel, the picture for 20 blocks (41 conv layers):

@@ -1,3 +1,5 @@
+import pickle
+
 import pytest
 import torch
 from torch import nn
@@ -18,3 +20,16 @@ def test_save_and_load_round_trip(tmp_path, monkeypatch):
         checkpoints.load_weights(nn.Linear(4, 2), "tiny")
     with pytest.raises(ValueError, match="plain file stem"):
         checkpoints.weights_path("../x")
+
+
+class Payload:
+    """Any class: a pickle of it could run code when loaded."""
+
+
+def test_a_weights_file_that_carries_a_pickled_object_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    path = checkpoints.weights_path("evil")
+    path.parent.mkdir(parents=True)
+    torch.save({"weight": torch.zeros(2, 3), "bias": torch.zeros(2), "payload": Payload()}, path)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        checkpoints.load_weights(nn.Linear(3, 2), "evil")

@@ -33,3 +33,17 @@ def test_check_function(capsys):
     assert "⏳ todo: not attempted" in capsys.readouterr().out
     with pytest.raises(ValueError, match="at least one"):
         check_function("empty", lambda x: x, lambda x: x, [])
+
+
+def test_numbers_just_outside_the_documented_tolerance_are_rejected(capsys):
+    """check() accepts |answer - expected| <= atol + rtol * |expected| (1e-6 + 1e-5 * 1 here) and nothing more."""
+    check("inside", 1.0 + 9e-6, 1.0)
+    check("inside, tensor", torch.tensor([1.0 + 9e-6]), torch.tensor([1.0]))
+    with pytest.raises(CheckFailed):
+        check("outside", 1.0 + 2e-5, 1.0)
+    with pytest.raises(CheckFailed):
+        check("outside, tensor", torch.tensor([1.0 + 2e-5], dtype=torch.float64), torch.tensor([1.0]))
+    with pytest.raises(CheckFailed):
+        check("a wider custom tolerance is still a bound", 0.2, 0.0, atol=0.1)
+    check("a wider custom tolerance", 0.09, 0.0, atol=0.1)
+    assert capsys.readouterr().out.count("✅") == 3

@@ -1,8 +1,11 @@
 """d2l's own helpers must work in a fresh kernel of this environment (matplotlib 3.7.2 vs IPython)."""
 
 import nbformat
+import pytest
 
 from tools.kernels import execute_notebook
+
+pytestmark = pytest.mark.kernel  # a Jupyter kernel in a subprocess: left out of mutation testing
 
 CELLS = [
     "from d2l import torch as d2l\nx = d2l.arange(0, 3, 0.1)\nd2l.plot(x, [x * x, 2 * x], legend=['x^2', '2x'])",

@@ -1,4 +1,5 @@
 import gzip
+import hashlib
 import pickle
 from pathlib import Path
 from urllib.error import URLError
@@ -34,6 +35,29 @@ def test_pixels_are_the_original_bytes(mnist_root):
     np.testing.assert_array_equal(test.data.numpy().reshape(10_000, -1) / 256.0, x_te)
     np.testing.assert_array_equal(train.targets.numpy(), np.concatenate([y_tr, y_va]))
     np.testing.assert_array_equal(test.targets.numpy(), y_te)
+
+
+# SHA-256 of the original (uncompressed) MNIST files, as published with torchvision's and Yann LeCun's copies.
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
+def test_prepared_files_are_the_original_mnist_byte_for_byte(mnist_root):
+    for name, digest in MNIST_SHA256.items():
+        assert hashlib.sha256((mnist_root / "MNIST" / "raw" / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize(("train", "index", "label", "ink"), [
+    (True, 0, 5, 27525), (True, 1, 0, 31095), (True, 59_999, 8, 20920), (False, 0, 7, 18454), (False, 9999, 6, 41833),
+])
+def test_known_images_keep_their_labels(mnist_root, train, index, label, ink):
+    """A few image/label pairs of the original files: the label, and the sum of the image's bytes (its ink)."""
+    ds = torchvision.datasets.MNIST(str(mnist_root), train=train)
+    assert ds.targets[index].item() == label and ds.data[index].sum().item() == ink
 
 
 def test_prepare_is_idempotent_and_repairs(tmp_path):

@@ -1,7 +1,10 @@
 import itertools
+import random
+import warnings
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from helpers.inspect import (
@@ -56,6 +59,134 @@ def test_bad_sizes_are_explained(bad, match):
 def test_transposed_output_size(n, k, p, s, op):
     m = nn.ConvTranspose2d(1, 1, k, s, p, output_padding=op)
     assert m(torch.zeros(1, 1, n, n)).shape[-1] == transposed_output_size(n, k, p, s, output_padding=op)
+
+
+# Random configurations checked against PyTorch itself: where PyTorch returns an output, ours gives its exact size;
+# where PyTorch refuses, ours raises ValueError. Half the inputs are tiny (n <= 4) so that the edge cases (windows
+# larger than the input, transposed outputs below 1) come up often. The 1-D checks use n x 1 tensors; the 2-D ones
+# draw both sides.
+N_RANDOM = 3000
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny tensors: one intra-op thread (an OpenMP fork per call costs milliseconds on a busy 2-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _draw(rng: random.Random) -> tuple[int, int, int, int, int, bool]:
+    n = rng.randint(1, rng.choice((4, 40)))
+    return n, rng.randint(1, 9), rng.randint(0, 5), rng.randint(1, 5), rng.randint(1, 3), rng.random() < 0.5
+
+
+def _pytorch(op: str, x: torch.Tensor, k: tuple, p: tuple | str, s: tuple, d: tuple, ceil: bool = False,
+             op_: tuple = (0, 0)) -> tuple[int, ...] | None:
+    """The spatial shape PyTorch's `op` returns on `x`, or None where it refuses the configuration."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # padding='same' with an even kernel warns
+            if op == "conv2d":
+                y = F.conv2d(x, torch.zeros(1, 1, *k), stride=s, padding=p, dilation=d)
+            elif op == "conv_transpose2d":
+                y = F.conv_transpose2d(x, torch.zeros(1, 1, *k), stride=s, padding=p, output_padding=op_, dilation=d)
+            elif op == "max_pool2d":
+                y = F.max_pool2d(x, k, s, p, d, ceil_mode=ceil)
+            else:
+                y = F.avg_pool2d(x, k, s, p, ceil_mode=ceil)
+    except (RuntimeError, ValueError):
+        return None
+    return tuple(y.shape[2:])
+
+
+def _ours(f, *args, **kwargs) -> tuple[int | tuple[int, int] | None, str]:
+    try:
+        return f(*args, **kwargs), ""
+    except ValueError as err:
+        return None, str(err)
+
+
+@pytest.mark.parametrize("op", ["conv2d", "max_pool2d", "avg_pool2d"])
+def test_conv_and_pooling_sizes_match_pytorch_on_random_configurations(op, one_thread):
+    rng, tally = random.Random(0), {"sizes": 0, "refused": 0, "ceil_overhang": 0}
+    for _ in range(N_RANDOM):
+        n, k, p, s, d, ceil = _draw(rng)
+        d, ceil = (1 if op == "avg_pool2d" else d), (ceil and op != "conv2d")
+        shape = _pytorch(op, torch.zeros(1, 1, n, 1), (k, 1), (p, 0), (s, 1), (d, 1), ceil)
+        expected = shape and shape[0]
+        ours, message = _ours(conv_output_size, n, k, p, s, d, ceil_mode=ceil, pooling=op != "conv2d")
+        assert ours == expected, (op, n, k, p, s, d, ceil, message)
+        if expected is None:  # the refusal names the values it refused
+            assert f"kernel_size={k}" in message and f"padding={p}" in message, message
+        tally["sizes" if expected else "refused"] += 1
+        tally["ceil_overhang"] += bool(expected and n + 2 * p < d * (k - 1) + 1)
+    assert tally["sizes"] > 500 and tally["refused"] > 200, tally  # both sides of the rules were exercised
+    assert op == "conv2d" or tally["ceil_overhang"] > 10, tally  # ceil_mode windows larger than the padded input
+
+
+@pytest.mark.parametrize("op", ["conv2d", "max_pool2d", "avg_pool2d"])
+def test_conv_output_shape_matches_pytorch_on_random_2d_configurations(op, one_thread):
+    rng, accepted = random.Random(1), 0
+    for _ in range(N_RANDOM // 3):
+        (h, kh, ph, sh, dh, ceil), (w, kw, pw, sw, dw, _) = _draw(rng), _draw(rng)
+        dh, dw = (1, 1) if op == "avg_pool2d" else (dh, dw)
+        ceil = ceil and op != "conv2d"
+        padding = rng.choice(["same", "valid", (ph, pw)]) if op == "conv2d" else (ph, pw)
+        expected = _pytorch(op, torch.zeros(1, 1, h, w), (kh, kw), padding, (sh, sw), (dh, dw), ceil)
+        ours, _ = _ours(conv_output_shape, (h, w), (kh, kw), padding, (sh, sw), (dh, dw), ceil_mode=ceil,
+                        pooling=op != "conv2d")
+        assert ours == expected, (op, (h, w), (kh, kw), padding, (sh, sw), (dh, dw), ceil)
+        accepted += expected is not None
+    assert accepted > 100, accepted
+
+
+def test_transposed_output_size_matches_pytorch_on_random_configurations(one_thread):
+    rng, tally = random.Random(2), {"sizes": 0, "too_small": 0, "output_padding": 0}
+    for _ in range(N_RANDOM):
+        n, k, p, s, d, _ = _draw(rng)
+        op = rng.randint(0, max(s, d))  # up to the first value PyTorch refuses
+        shape = _pytorch("conv_transpose2d", torch.zeros(1, 1, n, 1), (k, 1), (p, 0), (s, 1), (d, 1), op_=(op, 0))
+        expected = shape and shape[0]
+        ours, message = _ours(transposed_output_size, n, k, p, s, d, op)
+        assert ours == expected, (n, k, p, s, d, op, message)
+        if expected is None:
+            assert f"output_padding={op}" in message and f"stride={s}" in message and f"dilation={d}" in message
+            tally["too_small" if "too small" in message else "output_padding"] += 1
+        else:
+            tally["sizes"] += 1
+    assert tally["sizes"] > 1000 and tally["too_small"] > 50 and tally["output_padding"] > 200, tally
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: conv_output_size(3, 5), r"span 5 \(kernel_size=5, dilation=1\).*padded input 3 \(n=3, padding=0\)"),
+    (lambda: conv_output_size(8, 4, padding=3, pooling=True), r"kernel_size // 2 = 2.*padding=3 with kernel_size=4"),
+    (lambda: conv_output_shape(8, 4, 3, ceil_mode=True), r"padding=3 with kernel_size=4"),
+    (lambda: conv_output_size(3, 6, stride=2, ceil_mode=True),
+     r"span 6 \(kernel_size=6, dilation=1\).*padded input 3 \(n=3, padding=0\) by 3.*stride - 1 = 1 \(stride=2\)"),
+    (lambda: transposed_output_size(1, 1, padding=1), r"too small.*= -1 < 1 for n=1, kernel_size=1, padding=1"),
+    (lambda: transposed_output_size(2, 3, 3, stride=1), r"= -2 < 1 for n=2, kernel_size=3, padding=3, stride=1"),
+    (lambda: transposed_output_size(4, 3, stride=2, output_padding=2), r"output_padding=2 with stride=2, dilation=1"),
+    (lambda: transposed_output_size(4, 3, output_padding=-1), r"output_padding must be an integer >= 0; got -1"),
+    (lambda: conv_output_shape(8, 3, "full"), r"'valid' or 'same'; got 'full'"),
+    (lambda: conv_output_shape(8, 2, "same", ceil_mode=True), r"pooling takes integer padding, not 'same'"),
+    (lambda: conv_output_shape(8, 0, "same"), r"kernel_size must be an integer >= 1; got 0"),
+])
+def test_refusals_name_the_offending_values(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_the_edge_cases_of_the_issue():
+    # ceil_mode: a window may overhang the padded input by up to stride - 1 and still give one output, as in PyTorch
+    assert conv_output_size(2, 4, stride=3, ceil_mode=True) == 1 == F.max_pool2d(torch.zeros(1, 1, 2, 1), (4, 1),
+                                                                                  (3, 1), ceil_mode=True).shape[-2]
+    assert conv_output_shape(3, 2, stride=2, dilation=3, ceil_mode=True) == (1, 1)
+    assert conv_output_size(5, 2, 1, 2, ceil_mode=True) == 3  # a 4th window would start in the right padding
+    with pytest.raises(ValueError, match="span 4"):
+        conv_output_size(2, 4, stride=3)  # without ceil_mode the same window does not fit
+    assert transposed_output_size(1, 3, 1) == 1 and transposed_output_size(1, 3, 1, 2, output_padding=1) == 2
 
 
 def classic_net():

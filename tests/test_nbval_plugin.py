@@ -13,6 +13,8 @@ import pytest
 
 from tools import nbval_plugin
 
+pytestmark = pytest.mark.kernel  # a Jupyter kernel in a subprocess: left out of mutation testing
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "nbval-plugin"  # inside the repository, so the root conftest (and its plugin) applies
 

@@ -3,6 +3,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -49,7 +50,7 @@ def test_draw_grid_marks_unknown_cells():
 def test_live_curves_outside_a_kernel_draw_without_display():
     curves = plotting.LiveCurves(title="t")
     assert not curves.enabled
-    h = History(step=[1, 2], step_loss=[1.0, 0.5], epoch=[1], epoch_step=[2], train_acc=[0.5], test_acc=[0.6])
+    h = History(step=[1, 2], step_loss=[1.0, 0.5], epoch=[1], epoch_step=[2], train_acc=[0.5], val_acc=[0.6])
     curves.update(h, force=True)
     assert len(curves.ax_loss.lines) == 1 and len(curves.ax_acc.lines) == 2
     curves.close()
@@ -57,10 +58,22 @@ def test_live_curves_outside_a_kernel_draw_without_display():
     assert len(fig.axes[0].lines) == 2
     fig, (a1, a2) = plt.subplots(1, 2)
     plotting.plot_history({"a": h}, "train_acc", ax=a1)
-    plotting.plot_history({"a": h}, "test_acc", ax=a2)  # no "layout has changed" warning (an error here)
+    plotting.plot_history({"a": h}, "val_acc", ax=a2)  # no "layout has changed" warning (an error here)
     assert len(a2.lines) == 1
     fig = plotting.plot_confusion_matrix(torch.tensor([[5, 1], [0, 4]]))
     assert len(fig.axes[0].texts) == 4
     with pytest.raises(ValueError, match="square"):
         plotting.plot_confusion_matrix(torch.zeros(2, 3))
     plt.close("all")
+
+
+def test_confusion_matrix_puts_each_count_in_its_row_and_column():
+    """Rows are the true class, columns the predicted one: read each number back from where it is drawn."""
+    cm = torch.tensor([[50, 1, 2], [3, 40, 4], [5, 6, 30]])
+    fig = plotting.plot_confusion_matrix(cm)
+    ax = fig.axes[0]
+    drawn = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in ax.texts}
+    assert drawn == {(i, j): int(cm[i, j]) for i in range(3) for j in range(3)}
+    assert ax.get_ylabel() == "true" and ax.get_xlabel() == "predicted"
+    image = ax.images[0].get_array()
+    assert image[0, 2] == pytest.approx(np.log1p(2)) and image[2, 0] == pytest.approx(np.log1p(5))  # not transposed

@@ -29,8 +29,8 @@ def test_fit_learns_and_records_history():
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
     hist = fit(model, TensorLoader(x, y, 32, shuffle=True), TensorLoader(xt, yt, 64), epochs=3, lr=0.1,
                live=False, eval_every=8, log_every=4, device=torch.device("cpu"))
-    assert hist.epoch == [1, 2, 3] and len(hist.test_acc) == 3 and hist.epoch_step == [16, 32, 48]
-    assert hist.test_acc[-1] > 0.95 and hist.train_loss[-1] < hist.train_loss[0]
+    assert hist.epoch == [1, 2, 3] and len(hist.val_acc) == 3 and hist.epoch_step == [16, 32, 48]
+    assert hist.val_acc[-1] > 0.95 and hist.train_loss[-1] < hist.train_loss[0]
     assert hist.step == list(range(4, 49, 4)) and hist.eval_step == [8, 16, 24, 32, 40, 48]
     assert hist.examples == 3 * 512 and hist.seconds > 0
     assert hist.steps_to(0.5) == 8 and hist.steps_to(1.01) is None
@@ -54,13 +54,52 @@ def test_fit_accepts_an_optimizer_class_or_instance():
     h2 = fit(model, TensorLoader(x, y, 16), epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
              live=False)
     assert h1.train_loss and h2.train_loss
+    with pytest.raises(ValueError, match=r"lr=0.5 would be ignored: the optimizer instance already has its learning "
+                                         r"rate \(0.1\)"):
+        fit(model, TensorLoader(x, y, 16), optimizer=torch.optim.SGD(model.parameters(), lr=0.1), lr=0.5, live=False)
+    with pytest.raises(ValueError, match="eval_every=5 needs validation batches"):
+        fit(model, TensorLoader(x, y, 16), eval_every=5, live=False)
+
+
+def test_one_fit_step_is_one_hand_written_sgd_step():
+    """The same batch, the same weights: fit's first step equals w - lr * grad (gradients cleared, not summed)."""
+    x, y = blobs(32)
+    torch.manual_seed(0)
+    model = nn.Linear(2, 3)
+    w, b = model.weight.detach().clone(), model.bias.detach().clone()
+    reference = nn.Linear(2, 3)
+    with torch.no_grad():
+        reference.weight.copy_(w)
+        reference.bias.copy_(b)
+    for _ in range(2):  # two steps: a loop that forgot zero_grad would add the first gradient into the second
+        loss = nn.functional.cross_entropy(reference(x), y)
+        gw, gb = torch.autograd.grad(loss, [reference.weight, reference.bias])
+        with torch.no_grad():
+            reference.weight -= 0.5 * gw
+            reference.bias -= 0.5 * gb
+    fit(model, TensorLoader(x, y, 32), epochs=2, lr=0.5, live=False, device=torch.device("cpu"))
+    torch.testing.assert_close(model.weight, reference.weight)
+    torch.testing.assert_close(model.bias, reference.bias)
+
+
+def test_a_scheduler_is_stepped_per_epoch_or_per_batch():
+    x, y = blobs(64)
+    model = nn.Linear(2, 3)
+    per_epoch = fit(model, TensorLoader(x, y, 16), epochs=3, lr=1.0, log_every=1, live=False,
+                    scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    assert per_epoch.lr == [1.0] * 4 + [0.5] * 4 + [0.25] * 4  # 4 steps an epoch, halved after each epoch
+    per_batch = fit(model, TensorLoader(x, y, 16), epochs=1, lr=1.0, log_every=1, live=False, scheduler_every="batch",
+                    scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    assert per_batch.lr == [0.5, 0.25, 0.125, 0.0625]  # logged after each step's schedule.step()
+    with pytest.raises(ValueError, match="scheduler_every must be 'epoch' or 'batch'; got 'step'"):
+        fit(model, TensorLoader(x, y, 16), scheduler_every="step", live=False)
 
 
 def test_fit_explains_a_missing_flatten():
     x, y = torch.zeros(8, 1, 4, 4), torch.zeros(8, dtype=torch.long)
     with pytest.raises(ValueError, match=r"\(batch, classes\) = \(8, C\).*\(8, 3, 4, 4\).*flatten"):
         fit(nn.Conv2d(1, 3, 1), TensorLoader(x, y, 8), live=False)
-    with pytest.raises(ValueError, match="epochs must be at least 1"):
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1; got 0"):
         fit(nn.Linear(2, 2), TensorLoader(x, y, 8), epochs=0)
     with pytest.raises(TypeError, match=r"\(images, labels\) pairs"):
         fit(nn.Linear(16, 2), [torch.zeros(2, 16)], live=False)
@@ -111,8 +150,14 @@ def test_fit_on_cuda_moves_model_and_batches_together():
     model = nn.Linear(2, 3)
     hist = fit(model, TensorLoader(x, y, 64), TensorLoader(x, y, 128), epochs=2, live=False,
                device=torch.device("cuda"))
-    assert next(model.parameters()).is_cuda and hist.test_acc[-1] > 0.8
+    assert next(model.parameters()).is_cuda and hist.val_acc[-1] > 0.8
 
 
 def test_history_defaults():
     assert History().steps_to(0.1) is None
+
+
+def test_steps_to_counts_reaching_the_target_not_exceeding_it():
+    hist = History(eval_step=[10, 20, 30], eval_acc=[0.5, 0.9, 0.95])
+    assert hist.steps_to(0.9) == 20  # exactly 0.9 at step 20 reaches 0.9
+    assert hist.steps_to(0.9000001) == 30 and hist.steps_to(0.5) == 10 and hist.steps_to(0.96) is None

@@ -1,3 +1,6 @@
+"""The Inception cost explorer is a view over the lesson's inception_cost; here PyTorch counts the reference:
+a real block's parameters (count_params) and FLOPs (torch.utils.flop_counter)."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,7 +11,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 from helpers.inspect import count_flops, count_params  # noqa: E402
-from helpers.widgets.inception import InceptionCostExplorer, conv_cost, inception_cost  # noqa: E402
+from helpers.widgets.inception import InceptionCostExplorer  # noqa: E402
 
 
 class Block(nn.Module):
@@ -30,45 +33,33 @@ class Block(nn.Module):
         return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(pooled)], dim=1)
 
 
-CASES = [(192, 28, 64, (96, 128), (16, 32), 32), (10, 12, 16, (16, 24), (16, 24), 24), (7, 5, 3, (2, 9), (4, 1), 6)]
-
-
-@pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("reduce", [True, False])
-def test_costs_match_pytorch(case, reduce):
-    c_in, size, c1, c2, c3, c4 = case
-    block = Block(c_in, c1, c2, c3, c4, reduce)
-    got = inception_cost(*case, reduce=reduce)
-    assert got["total_params"] == count_params(block)
-    assert got["total_flops"] == count_flops(block, (1, c_in, size, size))
-    out = block(torch.zeros(1, c_in, size, size))
-    assert out.shape == (1, got["out_channels"], size, size)
-    assert got["params"]["1x1"] == count_params(block.b1) and got["params"]["5x5"] == count_params(block.b3)
-
-
-def test_conv_cost():
-    conv = nn.Conv2d(16, 32, 5, padding=2)
-    assert conv_cost(16, 32, 5, 28) == (count_params(conv), count_flops(conv, (1, 16, 28, 28)))
+def pytorch_cost(in_channels, size, c1, c2, c3, c4, reduce=True):
+    """Reference inception_cost: build the block and let PyTorch count each branch."""
+    block = Block(in_channels, c1, c2, c3, c4, reduce)
+    shape = (1, in_channels, size, size)
+    return {name: (count_params(branch), count_flops(branch, shape))
+            for name, branch in zip(("1x1", "3x3", "5x5", "pool"), (block.b1, block.b2, block.b3, block.b4),
+                                    strict=True)}
 
 
 def test_explorer_state_and_savings():
-    ex = InceptionCostExplorer()
+    ex = InceptionCostExplorer(pytorch_cost, size=8)
     s = ex.state
-    assert s["out_channels"] == 64 + 128 + 32 + 32 == 256
-    assert s["with"]["total_params"] == 163_696 and s["without"]["total_params"] == 393_472
-    assert s["flop_saving"] == pytest.approx(s["without"]["total_flops"] / s["with"]["total_flops"])
-    assert s["flop_saving"] > 2
+    assert s.out_channels == 64 + 128 + 32 + 32 == 256
+    assert s.total(True, "params") == 163_696 and s.total(False, "params") == 393_472
+    assert s.flop_saving == pytest.approx(s.total(False, "flops") / s.total(True, "flops")) and s.flop_saving > 2
+    assert ex.caption.value == "256 output channels; the 1x1 reductions save 2.4× parameters and 2.4× FLOPs"
     s = ex.set(in_channels=10, size=12, c1=16, r2=16, o2=24, r3=16, o3=24, c4=24)
-    assert s["out_channels"] == 88
+    assert s.out_channels == 88 == Block(10, 16, (16, 24), (16, 24), 24)(torch.zeros(1, 10, 12, 12)).shape[1]
     assert len(ex.static_figure(size=4).axes) == 2
 
 
 def test_bad_input_is_named():
-    with pytest.raises(ValueError, match=r"c2 must be a pair \(1x1 reduce width, 3x3 width\).*got \(96,\)"):
-        inception_cost(192, 28, 64, (96,), (16, 32), 32)
-    with pytest.raises(ValueError, match="size must be a positive integer; got 0"):
-        inception_cost(192, 0, 64, (96, 128), (16, 32), 32)
-    with pytest.raises(ValueError, match=r"c3\[1\] must be a positive integer; got -1"):
-        inception_cost(192, 28, 64, (96, 128), (16, -1), 32)
+    with pytest.raises(ValueError, match=r"c2\[1\] must be an integer >= 1; got \(96,\)|c2 must be an int or a pair"):
+        InceptionCostExplorer(pytorch_cost, c2=(96,))
+    with pytest.raises(ValueError, match="size must be an integer in 1..64; got 0"):
+        InceptionCostExplorer(pytorch_cost, size=0)
+    with pytest.raises(ValueError, match=r"should return \{branch: \(parameters, FLOPs\)\}.*got"):
+        _ = InceptionCostExplorer(lambda *a, **k: {"1x1": (1, 2)}).state
     with pytest.raises(KeyError, match="no control named"):
-        InceptionCostExplorer().set(width=3)
+        InceptionCostExplorer(pytorch_cost, size=4).set(width=3)

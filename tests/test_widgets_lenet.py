@@ -19,17 +19,17 @@ def test_compute_matches_a_direct_forward_pass():
     net = tiny_net()
     images, labels = torch.randn(5, 1, 8, 8), torch.tensor([3, 1, 4, 1, 5])
     ex = DigitExplorer(net, images, labels, max_maps=4)
-    assert ex.controls["index"].max == 4 and ex.state["index"] == 0
+    assert ex.controls["index"].max == 4 and ex.state.index == 0
     state = ex.set(index=2)
     with torch.no_grad():
         probs = net(images[2:3]).softmax(1)[0]
         maps = net[0](images[2:3])[0]
-    torch.testing.assert_close(state["probs"], probs)
-    torch.testing.assert_close(state["maps"], maps)
-    assert state["label"] == 4 and state["pred"] == int(probs.argmax())
-    assert state["correct"] == (state["pred"] == 4) and state["confidence"] == pytest.approx(float(probs.max()))
-    assert state["image"].shape == (8, 8)
-    assert ex.caption.value.startswith(f"test image 2: label 4, predicted {state['pred']} with probability ")
+    torch.testing.assert_close(state.probs, probs)
+    torch.testing.assert_close(state.maps, maps)
+    assert state.label == 4 and state.pred == int(probs.argmax())
+    assert state.correct == (state.pred == 4) and state.confidence == pytest.approx(float(probs.max()))
+    assert state.image.shape == (8, 8)
+    assert ex.caption.value.startswith(f"test image 2: label 4, predicted {state.pred} with probability ")
     assert len(ex.static_figure(index=1).axes) == 2 + 4
 
 
@@ -44,15 +44,16 @@ def test_model_mode_is_restored_and_eval_is_used():
 
 def test_bad_inputs_name_expected_and_received_shapes():
     net = tiny_net()
-    with pytest.raises(ValueError, match=r"\(N, 1, H, W\); got \(5, 8, 8\)"):
+    with pytest.raises(ValueError, match=r"\(N, 1, H, W\); got a tensor of shape \(5, 8, 8\)"):
         DigitExplorer(net, torch.randn(5, 8, 8), torch.zeros(5, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"labels must have shape \(5,\), one per image; got \(4,\)"):
+    with pytest.raises(ValueError, match=r"labels must be integer labels of shape \(5,\), one per image; got a tensor "
+                                         r"of shape \(4,\)"):
         DigitExplorer(net, torch.randn(5, 1, 8, 8), torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match="has no nn.Conv2d"):
         DigitExplorer(nn.Sequential(nn.Flatten(), nn.Linear(64, 10)), torch.randn(5, 1, 8, 8),
                       torch.zeros(5, dtype=torch.long))
     ex = DigitExplorer(net, torch.randn(3, 1, 8, 8), torch.zeros(3, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"0..2; got 3"):
+    with pytest.raises(ValueError, match=r"index must be an integer in 0..2; got 3"):
         ex.compute(index=3)
     with pytest.raises(ValueError, match=r"logits of shape \(1, classes\)"):
         classify_with_maps(nn.Sequential(nn.Conv2d(1, 2, 3)), torch.randn(1, 8, 8))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import lessons
 from tools.kernels import execute_notebook
 from tools.setup_cell import read_source
 
@@ -59,6 +60,7 @@ def main(args: list[str]) -> int:
         if not sources:
             print(f"no source in sources/ matches {args}", file=sys.stderr)
             return 1
+    lessons.write()  # the `# @save` cells, for the notebooks that import them
     for source in sources:
         build(source)
     return 0

@@ -1,8 +1,8 @@
-"""Explorer for notebook 05: pick a test digit, see the prediction, class probabilities and first feature maps."""
+"""Explorer for the LeNet lesson: pick a test digit, see the prediction, class probabilities and first feature maps."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -11,6 +11,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from helpers import validate as check
 from helpers.widgets._base import Explorer
 
 
@@ -42,20 +43,38 @@ def classify_with_maps(model: nn.Module, image: torch.Tensor) -> tuple[torch.Ten
     return logits[0].softmax(0).cpu(), captured[0][0].cpu()
 
 
-def _check_test_set(images: torch.Tensor, labels: torch.Tensor) -> None:
-    if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 1:
-        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"images must be a tensor of grey images (N, 1, H, W); got {shape}.")
-    if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
-        shape = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
-        raise ValueError(f"labels must have shape ({images.shape[0]},), one per image; got {shape}.")
+@dataclass(frozen=True)
+class DigitState:
+    """One test image through the model: label, prediction, class probabilities, first-layer feature maps."""
+
+    index: int
+    image: torch.Tensor  # (H, W)
+    label: int
+    probs: torch.Tensor  # (K,)
+    maps: torch.Tensor  # (C, H', W'): the first conv layer's output
+
+    @property
+    def pred(self) -> int:
+        """The predicted class."""
+        return int(self.probs.argmax())
+
+    @property
+    def correct(self) -> bool:
+        """Whether the prediction is the label."""
+        return self.pred == self.label
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the predicted class."""
+        return float(self.probs[self.pred])
 
 
-class DigitExplorer(Explorer):
+class DigitExplorer(Explorer[DigitState]):
     """Slide through test images: the digit, the model's class probabilities, and its first-layer feature maps."""
 
     def __init__(self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, max_maps: int = 6) -> None:
-        _check_test_set(images, labels)
+        check.image_batch("images", images, channels=1)
+        check.labels_for("labels", labels, len(images))
         first_conv(model)  # fail early, with a clear message, for a model without convolutions
         self.model, self.images, self.labels = model, images.detach().cpu(), labels.detach().cpu()
         self.max_maps = max_maps
@@ -63,47 +82,42 @@ class DigitExplorer(Explorer):
                             layout=W.Layout(width="480px"))
         super().__init__({"index": index}, title="What LeNet sees in one test digit")
 
-    def compute(self, index: int) -> dict[str, Any]:
-        """Label, prediction, probabilities (K,) and first-layer feature maps (C, H, W) of test image `index`."""
-        n = len(self.images)
-        if not 0 <= index < n:
-            raise ValueError(f"index must be in 0..{n - 1}; got {index}.")
+    def compute(self, index: int) -> DigitState:
+        """Label, probabilities (K,) and first-layer feature maps (C, H, W) of test image `index`."""
+        index = check.integer("index", index, 0, len(self.images) - 1)
         probs, maps = classify_with_maps(self.model, self.images[index])
-        pred = int(probs.argmax())
-        label = int(self.labels[index])
-        return {"index": index, "image": self.images[index, 0], "label": label, "pred": pred,
-                "correct": pred == label, "probs": probs, "confidence": float(probs[pred]), "maps": maps}
+        return DigitState(index, self.images[index, 0], int(self.labels[index]), probs, maps)
 
-    def describe(self, state: dict[str, Any]) -> str:
+    def describe(self, state: DigitState) -> str:
         """One line: which image, its label, and what the model predicts with what confidence."""
-        verdict = "right" if state["correct"] else "wrong"
-        return (f"test image {state['index']}: label {state['label']}, predicted {state['pred']} "
-                f"with probability {state['confidence']:.1%} ({verdict})")
+        verdict = "right" if state.correct else "wrong"
+        return (f"test image {state.index}: label {state.label}, predicted {state.pred} "
+                f"with probability {state.confidence:.1%} ({verdict})")
 
-    def draw(self, state: dict[str, Any]) -> Figure:
-        k = min(self.max_maps, state["maps"].shape[0])
+    def draw(self, state: DigitState) -> Figure:
+        k = min(self.max_maps, state.maps.shape[0])
         fig = plt.figure(figsize=(10, 3.6), layout="constrained")
         grid = fig.add_gridspec(2, 3 + (k + 1) // 2, width_ratios=[2.2, 2.2, 0.2] + [1] * ((k + 1) // 2))
         ax = fig.add_subplot(grid[:, 0])
-        ax.imshow(np.asarray(state["image"]), cmap="gray")
-        ax.set_title(f"test image {state['index']}: label {state['label']}", fontsize=10)
+        ax.imshow(np.asarray(state.image), cmap="gray")
+        ax.set_title(f"test image {state.index}: label {state.label}", fontsize=10)
         ax.axis("off")
         ax = fig.add_subplot(grid[:, 1])
-        probs = state["probs"].numpy()
+        probs = state.probs.numpy()
         colors = ["tab:gray"] * len(probs)
-        colors[state["pred"]] = "tab:green" if state["correct"] else "tab:red"
+        colors[state.pred] = "tab:green" if state.correct else "tab:red"
         ax.bar(range(len(probs)), np.asarray(probs), color=colors)
         ax.set_xticks(range(len(probs)))
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("class")
         ax.set_ylabel("probability")
-        verdict = "right" if state["correct"] else "wrong"
-        ax.set_title(f"predicted {state['pred']} ({state['confidence']:.1%}, {verdict})", fontsize=10)
+        verdict = "right" if state.correct else "wrong"
+        ax.set_title(f"predicted {state.pred} ({state.confidence:.1%}, {verdict})", fontsize=10)
         fig.suptitle("first-layer feature maps (conv1 output, before the activation)", x=0.8, fontsize=9)
         cols = (k + 1) // 2
         for c in range(k):
             ax = fig.add_subplot(grid[c // cols, 3 + c % cols])
-            ax.imshow(np.asarray(state["maps"][c]), cmap="viridis")
+            ax.imshow(np.asarray(state.maps[c]), cmap="viridis")
             ax.set_title(f"map {c}", fontsize=8)
             ax.axis("off")
         return fig

@@ -1,91 +1,79 @@
-"""Explorer for notebook 08: how gradients reach the first layers of a deep CNN, with and without skips."""
+"""Explorer for the ResNet lesson: how gradients reach the first layers of a deep CNN, with and without skips.
+
+A view over the notebook's own `deep_cnn(blocks, skip)` and `grad_norms(net, x, y)`."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import torch
-import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch import nn
 
+from helpers import validate as check
 from helpers.widgets._base import Explorer
 
 
-class TwoConvBlock(nn.Module):
-    """conv-ReLU-conv, then ReLU of the sum with the input (`skip`) or of the conv output alone."""
+@dataclass(frozen=True)
+class FlowState:
+    """Gradient norm of every conv layer (input side first) of the plain and the residual net of one depth."""
 
-    def __init__(self, channels: int, skip: bool) -> None:
-        super().__init__()
-        self.skip = skip
-        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+    blocks: int
+    plain: tuple[float, ...]
+    residual: tuple[float, ...]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.conv2(F.relu(self.conv1(x)))
-        return F.relu(x + y) if self.skip else F.relu(y)
+    @property
+    def conv_layers(self) -> int:
+        """Conv layers in each network."""
+        return len(self.plain)
 
-
-def deep_cnn(blocks: int, skip: bool, width: int = 8, seed: int = 0) -> nn.Sequential:
-    """Stem (stride-2 conv, ReLU, 2x2 max pool), `blocks` two-conv blocks (plain or residual), pooling, Linear."""
-    if not isinstance(blocks, int) or isinstance(blocks, bool) or blocks < 1:
-        raise ValueError(f"blocks must be a positive integer; got {blocks!r}.")
-    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
-        raise ValueError(f"width must be a positive integer; got {width!r}.")
-    torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(1, width, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        *[TwoConvBlock(width, skip) for _ in range(blocks)],
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10),
-    )
+    @property
+    def first_layer_ratio(self) -> float:
+        """How many times more gradient the first conv layer gets with skips than without."""
+        return self.residual[0] / max(self.plain[0], 1e-45)
 
 
-def check_batch(x: torch.Tensor, y: torch.Tensor) -> None:
-    """Raise a ValueError unless x is (N, 1, H, W) images and y is (N,) integer labels."""
-    if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != 1:
-        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a batch of grey images of shape (N, 1, H, W); got {got}.")
-    if not isinstance(y, torch.Tensor) or y.shape != (x.shape[0],) or y.is_floating_point():
-        got = f"{tuple(y.shape)} {y.dtype}" if isinstance(y, torch.Tensor) else type(y).__name__
-        raise ValueError(f"y must be integer labels of shape ({x.shape[0]},) to match x; got {got}.")
-
-
-def conv_grad_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """L2 norm of the loss gradient for every Conv2d weight of `model`, input side first (one batch)."""
-    check_batch(x, y)
-    model.zero_grad()
-    F.cross_entropy(model(x), y).backward()
-    return [m.weight.grad.norm().item() for m in model.modules() if isinstance(m, nn.Conv2d)]
-
-
-class GradientFlowExplorer(Explorer):
+class GradientFlowExplorer(Explorer[FlowState]):
     """Depth slider: per-layer gradient norms at initialisation, plain stack vs the same stack with skips."""
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, width: int = 8, max_blocks: int = 30) -> None:
-        check_batch(x, y)
-        self.x, self.y, self.width = x.detach().float().cpu(), y.detach().cpu(), width
-        depth = W.IntSlider(10, min=1, max=max_blocks, description="blocks", continuous_update=False)
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, deep_cnn: Callable[[int, bool], nn.Module],
+                 grad_norms: Callable[[nn.Module, torch.Tensor, torch.Tensor], list[float]],
+                 max_blocks: int = 30) -> None:
+        self.x = check.image_batch("x", x, channels=1).detach().float().cpu()
+        self.y = check.labels_for("y", y, len(x)).detach().cpu()
+        self.deep_cnn, self.grad_norms = check.function("deep_cnn", deep_cnn), check.function("grad_norms", grad_norms)
+        depth = W.IntSlider(min(10, max_blocks), min=1, max=check.integer("max_blocks", max_blocks),
+                            description="blocks", continuous_update=False)
         super().__init__({"blocks": depth}, title="Gradient norm per conv layer at initialisation")
 
-    def compute(self, blocks: int) -> dict[str, Any]:
-        """Gradient norms of every conv layer (stem first) for the plain and the residual net of `blocks` blocks."""
-        plain = conv_grad_norms(deep_cnn(blocks, skip=False, width=self.width), self.x, self.y)
-        residual = conv_grad_norms(deep_cnn(blocks, skip=True, width=self.width), self.x, self.y)
-        return {"blocks": blocks, "conv_layers": 2 * blocks + 1, "plain": plain, "residual": residual,
-                "first_layer_ratio": residual[0] / max(plain[0], 1e-45)}
+    def norms(self, blocks: int, skip: bool) -> tuple[float, ...]:
+        """grad_norms of deep_cnn(blocks, skip) on the batch; the global random state is left as it was."""
+        with torch.random.fork_rng(devices=[]):  # the network's initialisation must not move the learner's RNG
+            net = self.deep_cnn(blocks, skip)
+        return tuple(float(v) for v in self.grad_norms(net, self.x, self.y))
 
-    def draw(self, state: dict[str, Any]) -> Figure:
+    def compute(self, blocks: int) -> FlowState:
+        """Gradient norms of every conv layer (stem first) for the plain and the residual net of `blocks` blocks."""
+        blocks = check.integer("blocks", blocks)
+        return FlowState(blocks, self.norms(blocks, skip=False), self.norms(blocks, skip=True))
+
+    def describe(self, state: FlowState) -> str:
+        return (f"{state.blocks} blocks, {state.conv_layers} conv layers: the first gets {state.first_layer_ratio:.1e}"
+                f"× more gradient with skips")
+
+    def draw(self, state: FlowState) -> Figure:
         fig, ax = plt.subplots(figsize=(7, 3.4))
-        layers = range(1, state["conv_layers"] + 1)
+        layers = range(1, state.conv_layers + 1)
         floor = 1e-30  # a gradient that underflowed to 0 is drawn at the bottom of the axis
-        ax.semilogy(layers, [max(v, floor) for v in state["plain"]], "o-", ms=3, label="plain (no skips)")
-        ax.semilogy(layers, [max(v, floor) for v in state["residual"]], "s-", ms=3, label="residual (with skips)")
+        ax.semilogy(layers, [max(v, floor) for v in state.plain], "o-", ms=3, label="plain (no skips)")
+        ax.semilogy(layers, [max(v, floor) for v in state.residual], "s-", ms=3, label="residual (with skips)")
         ax.set_xlabel("conv layer (1 = next to the input)")
         ax.set_ylabel("‖∂loss/∂W‖")
-        ax.set_title(f"{state['blocks']} blocks = {state['conv_layers']} conv layers: first layer gets "
-                     f"{state['first_layer_ratio']:.1e}× more gradient with skips", fontsize=10)
+        ax.set_title(f"{state.blocks} blocks = {state.conv_layers} conv layers: first layer gets "
+                     f"{state.first_layer_ratio:.1e}× more gradient with skips", fontsize=10)
         ax.grid(alpha=0.3, which="major")
         ax.legend(loc="lower right")
         fig.tight_layout()
