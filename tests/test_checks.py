@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -11,21 +12,64 @@ def test_check_pass_fail_and_not_attempted(capsys):
     assert check("later", None, 3) is None
     out = capsys.readouterr().out
     assert out.count("✅") == 3 and out.count("⏳") == 1 and "⏳ later: not attempted" in out
-    with pytest.raises(CheckFailed, match=r"expected \(1, 3, 14, 14\), got \(1, 3, 15, 15\)"):
-        check("shape", (1, 3, 15, 15), (1, 3, 14, 14))
-    with pytest.raises(CheckFailed, match=r"expected shape \(2, 2\), got shape \(4,\)"):
-        check("tensor", torch.zeros(4), torch.zeros(2, 2))
-    with pytest.raises(CheckFailed, match="expected a tensor"):
-        check("tensor", [0.0, 0.0], torch.zeros(2))
-    with pytest.raises(CheckFailed, match=r"expected 0.05 \(within 0.001\), got 0.5"):
-        check("mean", 0.5, 0.05, atol=1e-3)
+
+
+@pytest.mark.parametrize("answer", [61_706, 61_706.0, np.int64(61_706), torch.tensor(61_706), torch.tensor([61_706.0])])
+@pytest.mark.parametrize("expected", [61_706, 61_706.0, torch.tensor(61_706)])
+def test_any_form_of_a_right_number_is_accepted(answer, expected, capsys):
+    check("params", answer, expected)
+    assert "✅ params: correct." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "expected", "hint"), [
+    (-5.0, 5.0, "the sign is off"),
+    (10, 5, "twice the expected one"),
+    (2.5, 5.0, "half the expected one"),
+    (6, 5, "off by one: your answer is one too large"),
+    (4, 5, "off by one: your answer is one too small"),
+    (9, 5, "not quite: your answer is too large"),
+    ((1, 3, 15, 15), (1, 3, 14, 14), r"value 3 of 4 is off \(off by one"),
+    ((2, 3), (2, 3, 4), "expected 3 values, got 2"),
+    (torch.zeros(4), torch.zeros(2, 2), r"the shape is off: yours is \(4,\), with 1 dimensions where 2 are expected"),
+    (torch.tensor([[1.0, 2], [3, 4]]), torch.tensor([[1.0, 3], [2, 4]]), "transposed"),
+    (-torch.arange(4.0), torch.arange(4.0), "signs are flipped"),
+    (torch.tensor([1.0, 2, 3]), torch.tensor([3.0, 2, 1]), "reverse order"),
+    (torch.tensor([1.0, 2, 9]), torch.tensor([1.0, 2, 3]), "1 of 3 values are off"),
+    ([0.0, 0.0], torch.zeros(2), "expected a tensor"),
+    ("seven", 7, "expected a single number, got str"),
+])
+def test_a_wrong_answer_gets_a_hint_never_the_answer(answer, expected, hint):
+    with pytest.raises(CheckFailed, match=hint) as err:
+        check("exercise", answer, expected)
+    message = str(err.value)
+    secret = str(expected.tolist() if isinstance(expected, torch.Tensor) else expected)
+    assert secret not in message and "folded cell below" in message
+
+
+def test_a_custom_hint_is_added():
+    with pytest.raises(CheckFailed, match="Hint: count the bias too"):
+        check("params", 60, 61, hint="count the bias too")
+
+
+def test_numbers_just_outside_the_documented_tolerance_are_rejected(capsys):
+    """check() accepts |answer - expected| <= atol + rtol * |expected| (1e-6 + 1e-5 * 1 here) and nothing more."""
+    check("inside", 1.0 + 9e-6, 1.0)
+    check("inside, tensor", torch.tensor([1.0 + 9e-6, 2.0]), torch.tensor([1.0, 2.0]))
+    with pytest.raises(CheckFailed):
+        check("outside", 1.0 + 2e-5, 1.0)
+    with pytest.raises(CheckFailed):
+        check("outside, tensor", torch.tensor([1.0 + 2e-5, 2.0], dtype=torch.float64), torch.tensor([1.0, 2.0]))
+    with pytest.raises(CheckFailed):
+        check("a wider custom tolerance is still a bound", 0.2, 0.0, atol=0.1)
+    check("a wider custom tolerance", 0.09, 0.0, atol=0.1)
+    assert capsys.readouterr().out.count("✅") == 3
 
 
 def test_check_function(capsys):
     cases = [(torch.randn(3, 4),), (torch.randn(5, 5),)]
     assert check_function("double", lambda x: x * 2, lambda x: x + x, cases) is None
     assert "✅ double: correct on all 2 cases" in capsys.readouterr().out
-    with pytest.raises(CheckFailed, match=r"case 0 \(inputs \[\(3, 4\)\]\)"):
+    with pytest.raises(CheckFailed, match=r"case 0 \(inputs \[\(3, 4\)\]\): the shape is right; 12 of 12 values"):
         check_function("double", lambda x: x * 3, lambda x: x + x, cases)
     with pytest.raises(CheckFailed, match="raised ZeroDivisionError"):
         check_function("boom", lambda x: 1 / 0, lambda x: x, cases)
@@ -33,17 +77,3 @@ def test_check_function(capsys):
     assert "⏳ todo: not attempted" in capsys.readouterr().out
     with pytest.raises(ValueError, match="at least one"):
         check_function("empty", lambda x: x, lambda x: x, [])
-
-
-def test_numbers_just_outside_the_documented_tolerance_are_rejected(capsys):
-    """check() accepts |answer - expected| <= atol + rtol * |expected| (1e-6 + 1e-5 * 1 here) and nothing more."""
-    check("inside", 1.0 + 9e-6, 1.0)
-    check("inside, tensor", torch.tensor([1.0 + 9e-6]), torch.tensor([1.0]))
-    with pytest.raises(CheckFailed):
-        check("outside", 1.0 + 2e-5, 1.0)
-    with pytest.raises(CheckFailed):
-        check("outside, tensor", torch.tensor([1.0 + 2e-5], dtype=torch.float64), torch.tensor([1.0]))
-    with pytest.raises(CheckFailed):
-        check("a wider custom tolerance is still a bound", 0.2, 0.0, atol=0.1)
-    check("a wider custom tolerance", 0.09, 0.0, atol=0.1)
-    assert capsys.readouterr().out.count("✅") == 3
