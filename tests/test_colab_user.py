@@ -52,7 +52,9 @@ def test_a_colab_user_runs_notebooks_01_and_05(tmp_path):
     _run([uv, "venv", "--seed", "--python", find_python("3.12"), venv])
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     _run([uv, "pip", "install", "--python", python, *COLAB_PACKAGES])
-    assert _run([python, "-c", "import importlib.util as u; print(u.find_spec('helpers'))"]).stdout.strip() == "None"
+    outside = tmp_path  # not the repository: there `helpers` would be found in the current folder
+    assert _run([python, "-c", "import importlib.util as u; print(u.find_spec('helpers'))"],
+                cwd=outside).stdout.strip() == "None"
 
     repo = tmp_path / "repo"  # stands in for https://github.com/convnets-lab/convnets-lab
     shutil.copytree(ROOT, repo, ignore=COPY_IGNORE)
@@ -84,6 +86,6 @@ def test_a_colab_user_runs_notebooks_01_and_05(tmp_path):
             else:
                 os.environ[k] = v
 
-    installed = _run([python, "-c", "import helpers, mnist, d2l; print(helpers.__file__)"]).stdout
+    installed = _run([python, "-c", "import helpers, mnist, d2l; print(helpers.__file__)"], cwd=outside).stdout
     assert "site-packages" in installed, installed  # installed from the repository, not found in a checkout
     assert (home / "convnets-lab-data" / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").is_file()
