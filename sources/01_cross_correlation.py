@@ -3,15 +3,15 @@
 #
 # **What you will learn**
 #
-# 1. Why a fully connected network cannot look at photos, and what *locality* and *translation invariance* buy us.
+# 1. Why a fully connected network cannot look at photos, and what *locality* and *weight sharing* buy us.
 # 2. How to compute a 2-D cross-correlation by hand, with loops, and what shape comes out.
 # 3. Why deep learning's "convolution" is really cross-correlation, and why nobody minds.
 # 4. How a kernel detects edges — on a toy matrix and on a real photograph.
 # 5. How gradient descent *learns* a kernel from examples.
-# 6. What a receptive field is, and why libraries never use Python loops for this.
+# 6. What a receptive field is, and why nobody computes convolutions with Python loops.
 #
 # Everything below runs on a laptop CPU in a few seconds. Every number the text states is computed in a cell and
-# checked with `assert`, so if the text and the code ever disagree, the notebook fails its tests.
+# checked with `assert`: if the text and the code ever disagreed, that cell would stop with an error.
 
 # %%
 import time
@@ -44,9 +44,25 @@ assert mlp_weights == 3_600_000_000
 #
 # * **Locality**: to decide whether a pixel sits on an edge you only need its neighbours, not the whole image.
 #   So each output looks at a small window (a *kernel* of, say, 3×3 weights).
-# * **Translation invariance**: an edge is an edge wherever it is. So every window uses *the same* kernel.
+# * **Weight sharing**: an edge is an edge wherever it is. So every window uses *the same* kernel. The layer then
+#   treats all positions alike: shift the input and its output shifts the same way (*translation equivariance*,
+#   checked on a photo in section 5).
 #
-# A 3×3 kernel over 3 colour channels has 27 weights, whatever the size of the photo. The operation that slides one
+# A 3×3 kernel over 3 colour channels has 27 weights, whatever the size of the photo. That is one detector; the
+# fair comparison with 100 hidden units is 100 such kernels, one per output map:
+
+# %%
+one_kernel = 3 * 3 * colours
+conv_100 = nn.Conv2d(colours, hidden, kernel_size=3)
+conv_weights = conv_100.weight.numel()
+print(f"one 3×3 kernel: {one_kernel} weights; 100 kernels: {conv_weights:,} weights "
+      f"+ {conv_100.bias.numel()} biases = {sum(p.numel() for p in conv_100.parameters()):,} parameters")
+print(f"the fully connected layer has {mlp_weights // conv_weights:,} times as many weights")
+assert one_kernel == 27 and conv_weights == 100 * 27 == 2_700
+assert sum(p.numel() for p in conv_100.parameters()) == 2_800
+
+# %% [markdown]
+# 2,800 parameters instead of 3.6 billion, and the count does not grow with the photo. The operation that slides one
 # small kernel over the whole image is **cross-correlation**.
 
 # %% [markdown]
@@ -238,6 +254,27 @@ torch.testing.assert_close(state.output, corr2d(photo, K_edge))
 editor.static_figure(kernel="-1 -2 -1; 0 0 0; 1 2 1");
 
 # %% [markdown]
+# ### Shift the input, and the output shifts the same way
+#
+# Because every window uses the same kernel, moving the photo moves its edge map by the same amount and changes
+# nothing else: the layer is **translation-equivariant**. (It is *not* translation-*invariant*: the output does
+# change, it moves. Pooling, in the pooling notebook, adds a little invariance.) Shift the photo 5 pixels down and
+# 12 right (the strip that enters at the top left is black) and compare:
+
+# %%
+dy, dx = 5, 12
+moved = torch.zeros_like(photo)
+moved[dy:, dx:] = photo[:-dy, :-dx]
+sobel_x = KERNELS["Sobel x"][None, None]
+edges_of_moved = F.conv2d(moved[None, None], sobel_x)[0, 0]
+plotting.show_images([photo, moved, filtered["Sobel x"], edges_of_moved], nrows=1, scale=2.2,
+                     titles=["photo", f"moved ({dy} down, {dx} right)", "Sobel x of photo", "Sobel x of moved"]);
+
+# %%
+# conv(shift(x)) == shift(conv(x)), everywhere except the strip that came in from outside the photo
+torch.testing.assert_close(edges_of_moved[dy:, dx:], filtered["Sobel x"][:-dy, :-dx])
+
+# %% [markdown]
 # ## 6. Learning a kernel from data
 #
 # We know the input `X_edges` and the output `Y_edges` that `[[1, -1]]` produces. Can a layer that starts from a
@@ -302,9 +339,12 @@ assert fields == {1: (3, 3), 2: (5, 5), 3: (7, 7), 4: (9, 9)}  # grows by k - 1 
 # %% [markdown]
 # ## 8. The fast path: im2col
 #
-# Our loops call Python once per output pixel. Libraries instead copy every window into a column of a big matrix
-# (`F.unfold`, known as *im2col*) and do **one** matrix multiplication. `F.conv2d` goes further with optimised
-# kernels. Same numbers, very different speed:
+# Our loops call Python once per output pixel. A classic way out: copy every window into a column of a big matrix
+# (`F.unfold`, known as *im2col*) and do **one** matrix multiplication, which linear-algebra libraries run fast.
+# im2col is the easiest way to *explain* a fast convolution, not a description of what `F.conv2d` runs: the
+# libraries underneath (cuDNN on NVIDIA GPUs, oneDNN on Intel and AMD CPUs) choose, for each layer shape, among
+# *implicit GEMM* (the same matrix product without building the big matrix), *Winograd* (fewer multiplications for
+# small kernels), *FFT*-based and hand-tuned *direct* algorithms. Same numbers, very different speed:
 
 # %%
 # @save
@@ -356,7 +396,7 @@ assert timings["loops"] > 10 * timings["F.conv2d"]
 # width, height)`. With a square 100×100 input the mistake is invisible. PyTorch images are **(C, H, W)** and
 # batches **(B, C, H, W)**: rows (height) before columns (width), as in a matrix. A non-square photo shows why it
 # matters: read the axes the wrong way round and the picture is transposed, so a "vertical edge" kernel finds
-# horizontal edges.
+# horizontal edges. Look first:
 
 # %%
 wide = data.load_photo("coffee")  # (H, W) = (400, 600): wider than tall
@@ -368,13 +408,27 @@ assert batch.shape == (1, 1, 400, 600)
 fig = plotting.show_images([batch[0], swapped[0]], titles=["(B, C, H, W): upright", "(B, C, W, H): transposed"],
                            scale=2.5)
 
+# %% [markdown]
+# Now run the vertical-edge kernel `[[1, -1]]` on both tensors, and turn the second result back upright so the two
+# maps can be compared pixel for pixel:
+
 # %%
-vertical = F.conv2d(batch, K_edge[None, None]).abs().mean().item()
-vertical_on_swapped = F.conv2d(swapped, K_edge[None, None]).abs().mean().item()
-horizontal = F.conv2d(batch, K_edge.T[None, None]).abs().mean().item()
-print(f"vertical-edge energy {vertical:.4f}; on the swapped tensor {vertical_on_swapped:.4f} "
-      f"(= horizontal-edge energy {horizontal:.4f})")
-assert abs(vertical_on_swapped - horizontal) < 1e-6 and abs(vertical - vertical_on_swapped) > 1e-3
+on_upright = F.conv2d(batch, K_edge[None, None]).abs()[0, 0]
+on_swapped = F.conv2d(swapped, K_edge[None, None]).abs()[0, 0].T  # turned back upright to compare
+fig = plotting.show_images([(m / 0.15).clamp(max=1) for m in (on_upright, on_swapped)], scale=3.4,  # brightened
+                           titles=["[[1, -1]] on (B, C, H, W)", "[[1, -1]] on (B, C, W, H)"])
+
+# %%
+# on the swapped tensor the "vertical" kernel is exactly the horizontal kernel [[1], [-1]] on the photo
+horizontal_map = F.conv2d(batch, K_edge.T[None, None]).abs()[0, 0]
+assert torch.equal(on_swapped, horizontal_map)
+print(f"mean edge strength: {on_upright.mean():.3f} upright, {on_swapped.mean():.3f} swapped")
+
+# %% [markdown]
+# The two maps light up different lines: on the left the sides of the cup and the outline of the spoon, on the
+# right the top and bottom of the rims and of the saucer. The swapped tensor made the vertical-edge kernel find
+# horizontal edges. The average strengths, on the other hand, are close (a photo has edges in every direction),
+# so a summary number would not have revealed the mistake: look at the picture.
 
 # %% [markdown]
 # **Pitfall 2: "a convolution layer flips its kernel."** It does not (section 3): `nn.Conv2d` cross-correlates.
@@ -435,13 +489,16 @@ checks.check_function("exercise 3: convolution via F.conv2d", conv_by_flip, conv
 # ## Summary
 #
 # * A convolutional layer slides one small kernel over the image: few weights (locality), shared everywhere
-#   (translation invariance). The MLP alternative needed 3.6 billion weights for one layer.
+#   (weight sharing). 100 kernels of 3×3×3 hold 2,800 parameters; the MLP alternative needed 3.6 billion weights
+#   for one layer of 100 units.
+# * Shared weights make the layer translation-**equivariant**: shift the input and the output shifts the same way.
 # * Output shape without padding: $(n_h - k_h + 1) \times (n_w - k_w + 1)$.
 # * Deep learning's "convolution" is cross-correlation; since kernels are learned, the flip does not matter.
 # * Kernels detect patterns: `[[1, -1]]` finds vertical edges; Sobel, Laplacian, blur and sharpen on a real photo.
 # * Gradient descent recovers a kernel from input/output pairs.
 # * Stacking 3×3 layers grows the receptive field by 2 per layer.
-# * im2col turns convolution into one matrix product, orders of magnitude faster than Python loops.
+# * im2col turns convolution into one matrix product, orders of magnitude faster than Python loops; real libraries
+#   choose among implicit GEMM, Winograd, FFT and direct algorithms.
 #
 # Next: **02 · Padding and stride** — controlling the output size.
 
@@ -456,7 +513,9 @@ checks.check_function("exercise 3: convolution via F.conv2d", conv_by_flip, conv
 # | feature map | 特征图 |
 # | receptive field | 感受野 |
 # | locality | 局部性 |
-# | translation invariance | 平移不变性 |
+# | weight sharing | 权重共享 |
+# | translation equivariance | 平移等变性 |
+# | translation invariance (pooling notebook) | 平移不变性 |
 # | edge detection | 边缘检测 |
 # | weight, bias | 权重，偏置 |
 # | gradient descent | 梯度下降 |

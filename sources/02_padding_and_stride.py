@@ -8,7 +8,7 @@
 # 3. The one formula for the output size, $\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1$, checked against PyTorch
 #    on hundreds of configurations, and the wrong versions of it that circulate in notes.
 # 4. Non-square kernels, strides and paddings; `padding='same'`; the four padding modes on a real photo.
-# 5. *Dilation*: a kernel with gaps, and how it grows the receptive field for free.
+# 5. *Dilation*: a kernel with gaps, how it grows the receptive field for free, and the holes it can leave.
 #
 # As in the cross-correlation notebook, every number the text states is computed in a cell and checked with `assert`.
 
@@ -250,8 +250,6 @@ arith
 # %%
 state = arith.compute(n=5, k=3, p=1, s=2, d=1, step=0)
 assert state.out == state.torch_out == 3 and state.taps_in_padding == 5
-assert arith.compute(n=28, k=3, p=1, s=2, d=1).formula.endswith("⌊27/2⌋ + 1 = 13 + 1 = 14")
-assert arith.compute(n=3, k=7, p=0, s=1, d=1).torch_out is None
 print(state.formula)
 
 # %% [markdown]
@@ -312,7 +310,7 @@ assert not torch.allclose(same, F.conv2d(F.pad(x9, (2, 1, 2, 1)), k4))  # the ot
 assert torch.equal(F.conv2d(x9, K9[None, None], padding="same"), F.conv2d(x9, K9[None, None], padding=1))
 
 # %% [markdown]
-# "Same" with a stride would be ambiguous (same as *what*?), so PyTorch refuses:
+# With a stride, PyTorch simply does not implement `'same'`:
 
 # %%
 try:
@@ -321,6 +319,29 @@ except ValueError as err:
     same_error = str(err)
 print(same_error)
 assert same_error == "padding='same' is not supported for strided convolutions"
+
+# %% [markdown]
+# Other libraries do define it. In TensorFlow, `padding='SAME'` with stride $s$ means an output of
+# $\lceil n/s \rceil$ (the size that Pitfall 2 below meets again): it pads just enough for that many windows,
+# $\max((\lceil n/s \rceil - 1)s + k - n,\ 0)$ in total, the smaller half at the top/left. Written out, and
+# checked with PyTorch's `F.pad` and `F.conv2d`:
+
+# %%
+def tf_same_padding(n: int, k: int, s: int) -> tuple[int, int]:
+    """TensorFlow's 'SAME' padding along one side: (before, after), so that the output has ceil(n/s) values."""
+    total = max((math.ceil(n / s) - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+tf_same = {}
+for n in (7, 8, 9, 28):
+    before, after = tf_same_padding(n, 3, 2)
+    x_n = torch.zeros(1, 1, n, n)
+    tf_same[n] = (before, after, F.conv2d(F.pad(x_n, (before, after, before, after)), torch.zeros(1, 1, 3, 3),
+                                          stride=2).shape[-1])
+print({n: f"pad {b}+{a} -> {out}" for n, (b, a, out) in tf_same.items()})
+assert all(out == math.ceil(n / 2) for n, (_, _, out) in tf_same.items())
+assert tf_same[8][:2] == (0, 1)  # an even n needs one extra row, at the bottom only
 
 # %% [markdown]
 # **What goes in the ring.** Zeros are one choice. `nn.Conv2d(..., padding_mode=...)` offers four:
@@ -398,8 +419,9 @@ print("dilated F.conv2d == corr2d with a zero-filled kernel on 4 configurations"
 # %% [markdown]
 # Why bother? The **receptive field**. The cross-correlation notebook measured it with a gradient: 3×3 layers stacked
 # add 2 pixels each (3, 5, 7). Give the layers dilations 1, 2, 4 and they add 2, 4, 8: the field grows exponentially
-# with depth at the same cost, the trick behind semantic-segmentation networks such as DeepLab. (Padding $d$ keeps each
-# layer's size.)
+# with depth at the same cost. Yu & Koltun (2016, *Multi-scale context aggregation by dilated convolutions*) built
+# their context module this way; DeepLab uses dilation for a related reason, to keep feature maps large without
+# shrinking the receptive field. (Padding $d$ keeps each layer's size.)
 
 # %%
 from helpers.lessons import receptive_field  # the cross-correlation notebook's gradient measurement
@@ -417,6 +439,39 @@ fields = {str(ds): receptive_field(stack(ds), size=41)
           for ds in ([1], [1, 1], [1, 1, 1], [1, 2], [1, 2, 4], [1, 2, 4, 8])}
 print(fields)
 assert fields["[1, 1, 1]"] == (7, 7) and fields["[1, 2, 4]"] == (15, 15) and fields["[1, 2, 4, 8]"] == (31, 31)
+
+# %% [markdown]
+# ### The holes that a bounding box hides
+#
+# `receptive_field` reports the *bounding box* of the pixels that influence the centre output: the smallest
+# rectangle around them. It does not say whether every pixel inside is used. Three layers that all have dilation 2
+# report a 13×13 box, yet every tap of every layer lands an even number of pixels away, so the odd rows and columns
+# never reach the centre output: a grid with holes (the "gridding" artifact). Dilations 1, 2, 4 fill their box.
+# The gradient of the centre output with respect to the input shows which pixels count:
+
+# %%
+def influence(net: nn.Module, size: int = 21) -> torch.Tensor:
+    """Gradient of the centre output of `net` with respect to a (size, size) input: non-zero where a pixel counts."""
+    x = torch.zeros(1, 1, size, size, requires_grad=True)
+    y = net(x)
+    y[0, 0, y.shape[2] // 2, y.shape[3] // 2].backward()
+    return x.grad[0, 0]
+
+
+grids = {str(ds): influence(stack(ds)) for ds in ([2, 2, 2], [1, 2, 4])}
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.4))
+for ax, (name, g) in zip(axes, grids.items(), strict=True):
+    ax.imshow(g != 0, cmap="Blues")
+    ax.set_title(f"dilations {name}: {int((g != 0).sum())} pixels")
+    ax.axis("off")
+fig.tight_layout()
+
+# %%
+used = {name: int((g != 0).sum()) for name, g in grids.items()}
+box = {str(ds): receptive_field(stack(ds), size=21) for ds in ([2, 2, 2], [1, 2, 4])}
+print({name: f"box {box[name][0]}×{box[name][1]}, {used[name]} pixels used" for name in grids})
+assert box["[2, 2, 2]"] == (13, 13) and used["[2, 2, 2]"] == 7 * 7  # 49 of 169: only every other row and column
+assert box["[1, 2, 4]"] == (15, 15) and used["[1, 2, 4]"] == 15 * 15  # every pixel in the box
 
 # %% [markdown]
 # The explorer's picture with $d = 2$: nine taps, spread over a 5×5 span.
@@ -545,7 +600,9 @@ checks.check_function("exercise 3: out_size", out_size, conv_output_size, ex3_ca
 # * Pairs are (height, width). `padding='same'` keeps the size at stride 1 (even kernels pad more at the
 #   bottom/right); padding modes `zeros`, `reflect`, `replicate`, `circular` decide what the ring contains.
 # * Dilation spreads the taps: a 3×3 kernel with $d=2$ spans 5×5; dilations 1, 2, 4 give a 15×15 receptive field
-#   with three layers instead of 7×7.
+#   with three layers instead of 7×7. A bounding box can hide holes: dilations 2, 2, 2 span 13×13 but use only
+#   49 of its 169 pixels.
+# * `padding='same'` with a stride: PyTorch refuses it; TensorFlow defines it as an output of $\lceil n/s \rceil$.
 #
 # Next: **03 · Multiple channels and 1×1 convolution** — what happens with colour images and many kernels.
 
@@ -563,5 +620,6 @@ checks.check_function("exercise 3: out_size", out_size, conv_output_size, ex3_ca
 # | kernel size | 卷积核大小 |
 # | padding mode: reflect, replicate, circular | 填充模式：反射、复制、循环 |
 # | receptive field | 感受野 |
+# | gridding artifact (holes of dilated stacks) | 网格效应 |
 # | downsampling | 下采样 |
 # | height, width | 高，宽 |

@@ -7,7 +7,8 @@
 # 2. How many kernels make many output channels, and why the weight has shape (out, in, $k_h$, $k_w$).
 # 3. Why a 1×1 convolution is a fully connected layer applied at every pixel, and why *every* convolution is a
 #    matrix product on unfolded patches.
-# 4. What a layer costs in parameters and multiply-adds, and how a 1×1 "bottleneck" cuts the cost tenfold.
+# 4. What a layer costs in parameters and multiply-adds, how a 1×1 "bottleneck" cuts the cost tenfold, and why two
+#    convolutions with nothing between them are still one convolution.
 # 5. Grouped and depthwise convolutions, and the module `nn.Conv2d` versus the function `F.conv2d`.
 #
 # As before, every number the text states is computed in a cell and checked with `assert`.
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import checks, data, plotting
-from helpers.inspect import count_flops, count_params
+from helpers.inspect import count_flops, count_params, layer_table
 from helpers.widgets.channels import ChannelMixer
 
 torch.manual_seed(0)
@@ -255,8 +256,10 @@ del fc_whole_image
 # * parameters: $c_\text{out} c_\text{in} k_h k_w + c_\text{out}$;
 # * multiply-adds: every output value (there are $c_\text{out} h' w'$) takes $c_\text{in} k_h k_w$ of them.
 #
-# `helpers.inspect.count_flops` runs the model under `torch.utils.flop_counter`, which counts **2 FLOPs per
-# multiply-add** (one multiply, one add). The example made famous by GoogLeNet: 192 channels at 28×28 into 32
+# A *multiply-add* here is one weight times one input, added to a running sum; adding the bias is not counted
+# (it is one addition per output value, small next to the rest). `helpers.inspect.count_flops` runs the model
+# under `torch.utils.flop_counter`, which counts the same thing as **2 FLOPs per multiply-add** (one multiply, one
+# add). The example made famous by GoogLeNet: 192 channels at 28×28 into 32
 # channels with a 5×5 kernel, directly, or through a 1×1 layer down to 16 channels first.
 
 # %%
@@ -284,7 +287,61 @@ print(f"{cost['direct 5×5'][1] / cost['1×1 to 16, then 5×5'][1]:.1f}× fewer 
 
 # %% [markdown]
 # Same output shape, a tenth of the work. The 1×1 layer squeezes 192 channels into 16 cheap ones before the
-# expensive 5×5 layer; whether 16 channels keep enough information is for training to decide (the BatchNorm notebook).
+# expensive 5×5 layer; whether 16 channels keep enough information is for training to decide (the GoogLeNet /
+# Inception notebook).
+#
+# **Two counts of "multiply-adds".** The layer tables of later notebooks (`helpers.inspect.layer_table`, made by
+# `torchinfo`) count one more multiply-add per bias and output value: their "mult_adds" is parameters × output
+# positions. For the direct layer that adds $32 \cdot 28 \cdot 28$ bias additions to the count above:
+
+# %%
+table_mult_adds = layer_table(direct, shape_in)["mult_adds"].item()
+bias_adds = table_mult_adds - cost["direct 5×5"][1]
+print(f"count_flops / 2: {cost['direct 5×5'][1]:,};  layer table: {table_mult_adds:,}  "
+      f"(+{bias_adds:,} bias additions, {bias_adds / cost['direct 5×5'][1]:.2%} more)")
+assert table_mult_adds == cost["direct 5×5"][1] + 32 * 28 * 28 == count_params(direct) * 28 * 28
+assert round(bias_adds / cost["direct 5×5"][1], 4) == 0.0002
+
+# %% [markdown]
+# A difference of 0.02%: either count supports the same comparisons, as long as one table does not mix them.
+#
+# ### Two convolutions in a row are one convolution
+#
+# Look again at `bottleneck`: a 1×1 convolution followed *directly* by a 5×5 one, nothing in between. Each is
+# linear (plus a bias), so the pair is linear too: it is **one** 5×5 convolution from 192 to 32 channels, merely
+# one whose weight is built from a 16-channel product. That is a *low-rank factorisation* of the layer, cheaper
+# but able to compute less than a free 5×5 layer. GoogLeNet puts a ReLU after each 1×1 reduction, and only then is
+# the pair more than one convolution.
+#
+# The merge, written for a 1×1 layer followed by a 3×3 one (192 → 16 → 32 channels): the merged kernel for output
+# channel $o$ and input channel $c$ is $\sum_m W_{3\times3}[o, m] \, W_{1\times1}[m, c]$, and the first layer's
+# bias passes through the second layer's weights.
+
+# %%
+torch.manual_seed(0)
+reduce_1x1, conv_3x3 = nn.Conv2d(192, 16, kernel_size=1), nn.Conv2d(16, 32, kernel_size=3)
+merged = nn.Conv2d(192, 32, kernel_size=3)
+with torch.no_grad():
+    merged.weight.copy_(torch.einsum("omhw,mc->ochw", conv_3x3.weight, reduce_1x1.weight[:, :, 0, 0]))
+    merged.bias.copy_(conv_3x3.bias + conv_3x3.weight.sum(dim=(2, 3)) @ reduce_1x1.bias)
+x_192 = torch.randn(1, 192, 12, 12)
+torch.testing.assert_close(merged(x_192), conv_3x3(reduce_1x1(x_192)), atol=1e-5, rtol=1e-5)
+# with a ReLU in between the pair is no longer one convolution
+assert not torch.allclose(merged(x_192), conv_3x3(F.relu(reduce_1x1(x_192))), atol=1e-2)
+
+
+def weight_rank(weight: torch.Tensor) -> int:
+    """Rank of a conv weight read as a matrix: one row per (output channel, tap), one column per input channel."""
+    return int(torch.linalg.matrix_rank(weight.detach().permute(0, 2, 3, 1).reshape(-1, weight.shape[1])))
+
+
+ranks = {"merged 1×1 + 3×3": weight_rank(merged.weight), "free 3×3": weight_rank(nn.Conv2d(192, 32, 3).weight)}
+print(f"merged weight {tuple(merged.weight.shape)}; rank of its (288, 192) matrix:", ranks)
+assert ranks == {"merged 1×1 + 3×3": 16, "free 3×3": 192}
+
+# %% [markdown]
+# The merged layer is an ordinary 3×3 convolution, but its weight reads only 16 combinations of the 192 input
+# channels, where a free layer can read all 192.
 
 # %% [markdown]
 # ## 6. Groups and depthwise convolution
@@ -314,7 +371,7 @@ assert params_by_groups[1] == 73_856 and params_by_groups[2] == 36_992
 # %% [markdown]
 # With $g = c_\text{in}$ each channel gets its own kernels and nothing is mixed: a **depthwise** convolution.
 # Follow it with a 1×1 (pointwise) convolution to mix channels and you have the *depthwise separable* convolution
-# of MobileNet, close to a full 3×3 layer in what it computes at a fraction of the parameters:
+# of MobileNet, at a fraction of the parameters of a full 3×3 layer:
 
 # %%
 separable = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.Conv2d(64, 128, 1))
@@ -322,6 +379,36 @@ full = nn.Conv2d(64, 128, 3, padding=1)
 print(f"depthwise separable: {count_params(separable):,} parameters; full 3×3: {count_params(full):,}")
 assert count_params(separable) == (64 * 9 + 64) + (128 * 64 + 128) == 8_960 and count_params(full) == 73_856
 assert separable(torch.zeros(1, 64, 14, 14)).shape == full(torch.zeros(1, 64, 14, 14)).shape
+
+# %% [markdown]
+# It is not a cheap approximation of *any* full layer, though: it is a heavily constrained special case. Merge the
+# two layers as in section 5 and the full-layer weight is $W[o, c] = P[o, c] \, D[c]$: every output channel sees
+# input channel $c$ through **the same** 3×3 kernel $D[c]$, only scaled by $P[o, c]$, where a full layer has a free
+# kernel for every pair $(o, c)$. In multiply-adds, per output position the depthwise part costs $c_\text{in} k^2$
+# and the pointwise part $c_\text{in} c_\text{out}$, against $c_\text{in} c_\text{out} k^2$ for the full layer:
+# a ratio of $1/c_\text{out} + 1/k^2$.
+
+# %%
+depthwise, pointwise = separable
+x_64 = torch.randn(1, 64, 14, 14)
+with torch.no_grad():
+    merged_sep = torch.einsum("oc,chw->ochw", pointwise.weight[:, :, 0, 0], depthwise.weight[:, 0])  # P[o,c] D[c]
+    merged_bias = pointwise.bias + pointwise.weight[:, :, 0, 0] @ depthwise.bias
+    torch.testing.assert_close(F.conv2d(x_64, merged_sep, merged_bias, padding=1), separable(x_64),
+                               atol=1e-5, rtol=1e-5)
+# the 128 kernels that read input channel 0: all multiples of one 3×3 kernel (rank 1) vs free (rank 9)
+kernel_ranks = (int(torch.linalg.matrix_rank(merged_sep[:, 0].reshape(128, 9))),
+                int(torch.linalg.matrix_rank(full.weight.detach()[:, 0].reshape(128, 9))))
+sep_mult_adds = conv_mult_adds(1, 64, 3, 14, 14) + conv_mult_adds(64, 128, 1, 14, 14)  # depthwise: 1 channel each
+ratio = sep_mult_adds / conv_mult_adds(64, 128, 3, 14, 14)
+print(f"kernels on input channel 0: rank {kernel_ranks[0]} (separable) vs {kernel_ranks[1]} (full); "
+      f"cost ratio {ratio:.3f} = 1/128 + 1/9, {1 / ratio:.1f}× cheaper")
+assert kernel_ranks == (1, 9)
+assert abs(ratio - (1 / 128 + 1 / 9)) < 1e-12 and sep_mult_adds == count_flops(separable, (1, 64, 14, 14)) // 2
+
+# %% [markdown]
+# In MobileNet the pair is not even linear: batch normalisation and a ReLU sit between the depthwise and the
+# pointwise convolution (and after it), so each half is a layer of its own.
 
 # %% [markdown]
 # **AlexNet's two-group split.** AlexNet (2012) did not fit on one 3 GB GPU, so its authors split most layers
@@ -501,10 +588,14 @@ checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cas
 # * A 1×1 convolution is `nn.Linear` on each pixel's channel vector; every convolution is a matrix product on
 #   unfolded windows. Conv and FC do the same arithmetic; the conv shares it across positions
 #   (448 parameters instead of 44 million).
-# * Cost = $c_\text{out} h' w' \cdot c_\text{in} k_h k_w$ multiply-adds (2 FLOPs each): 192→32 channels with 5×5 at
-#   28×28 costs 120 M, through a 1×1 bottleneck to 16 channels 12 M.
+# * Cost = $c_\text{out} h' w' \cdot c_\text{in} k_h k_w$ multiply-adds (2 FLOPs each, biases not counted;
+#   `torchinfo`'s tables add one per bias and output value): 192→32 channels with 5×5 at 28×28 costs 120 M, through
+#   a 1×1 bottleneck to 16 channels 12 M.
+# * Two convolutions with nothing between them are one convolution: the bottleneck without a ReLU is a rank-16
+#   factorisation of a 5×5 layer. GoogLeNet puts a ReLU after the reduction.
 # * `groups=g` divides the weights by $g$; `groups=c_in` is depthwise; AlexNet used `groups=2` to split across two
-#   GPUs.
+#   GPUs. Depthwise + pointwise costs $1/c_\text{out} + 1/k^2$ of a full layer (0.119 for 64→128, 3×3) and computes
+#   a constrained subset of what it can.
 # * `nn.Conv2d` owns its parameters; `F.conv2d` takes them as arguments; same arithmetic.
 #
 # Next: **04 · Pooling and upsampling**.
@@ -521,6 +612,7 @@ checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cas
 # | channels-last | 通道在后（通道维放最后） |
 # | im2col / unfold | 图像块展开 |
 # | bottleneck | 瓶颈层 |
+# | low-rank factorisation | 低秩分解 |
 # | parameter count | 参数量 |
 # | multiply-add, FLOPs | 乘加运算，浮点运算次数 |
 # | grouped convolution | 分组卷积 |

@@ -9,7 +9,8 @@
 # 3. That pooling works on each channel separately and has no parameters; how `return_indices` and `MaxUnpool2d`
 #    put maxima back where they came from.
 # 4. How adaptive and global average pooling turn any input size into a fixed output size.
-# 5. *Why* networks pool: a small shift of the input changes pooled features less.
+# 5. *Why* networks pool: a convolution's output moves with a shift of its input; pooling adds a little invariance,
+#    so a small shift changes pooled features less.
 # 6. How to go back up: `F.interpolate` (nearest, bilinear) and the transposed convolution, written from scratch,
 #    with its output size and its **checkerboard artifact** — and the resize-then-convolve fix.
 #
@@ -206,7 +207,7 @@ print(unpooled[0, 0])
 # %%
 assert indices[0, 0].tolist() == [[1, 7], [12, 11]]  # e.g. 12 = row 3 * 4 + column 0: the 9
 assert X4.flatten()[indices[0, 0].flatten()].tolist() == [4, 8, 9, 8]
-# The top-left window holds two 4s (flat indices 1 and 5): PyTorch keeps the first.
+# The top-left window holds two 4s (flat indices 1 and 5): PyTorch currently keeps the first (not a documented promise).
 assert X4[0, 1] == X4[1, 1] == 4 and 0 * 4 + 1 == 1 and 1 * 4 + 1 == 5
 # Unpooling keeps the 4 maxima in place and zeros the other 12 values.
 assert (unpooled[0, 0] != 0).sum() == 4
@@ -287,9 +288,14 @@ print("global average pooling: (2, 16, n, n) -> (2, 16, 1, 1) for n = 28, 32, 45
 # %% [markdown]
 # ## 8. Why pool? Shift an edge by one pixel
 #
-# The edge kernel `[[-1, 1]]` of the cross-correlation notebook marks where black (0) turns white (1). Move the edge one
-# pixel to the right and the convolution output moves with it: **every** marked position changes. After a 2×2 max pool
-# the output is the same whenever the edge stays inside one pooling window.
+# A convolution is translation-**equivariant** (the cross-correlation notebook checked it on a photo): shift the
+# input and the output shifts the same way. Its answer to "where is the edge?" moves with the edge. Pooling adds a
+# little local **invariance**: after a 2×2 max pool the output does not move at all, as long as the edge stays
+# inside one pooling window.
+#
+# The cross-correlation notebook's edge kernel was `[[1, -1]]`, which gives −1 where black (0) turns white (1). Here
+# we use its negative, `[[-1, 1]]`, so that this edge gives +1 and max pooling keeps it. Move the edge one pixel to
+# the right at a time:
 
 # %%
 def edge_image(col: int) -> torch.Tensor:
@@ -307,12 +313,12 @@ for col in (3, 4, 5):
     print(f"edge at column {col}: conv row {conv_rows[col]}  pooled row {pooled_rows[col]}")
 
 # %%
-assert conv_rows[3] != conv_rows[4] != conv_rows[5]  # the convolution output moves with every shift
+assert conv_rows[4] == [0, *conv_rows[3][:-1]] and conv_rows[5] == [0, *conv_rows[4][:-1]]  # moves along: equivariant
 assert pooled_rows[3] == pooled_rows[4] == [0, 1, 0]  # the shift 3 -> 4 stays inside one window: no change
 assert pooled_rows[5] == [0, 0, 1]  # the shift 4 -> 5 crosses a window boundary: the pooled output moves too
 
 # %% [markdown]
-# So pooling does not make a network fully shift-invariant; it makes it *less sensitive* to small shifts. We can
+# So pooling does not make a network shift-invariant; it makes it *less sensitive* to small shifts. We can
 # measure that on real handwriting: take 64 MNIST test digits, compute edge features (ReLU of two Sobel filters),
 # and compare the features of each digit with those of the same digit moved one pixel right (cosine similarity,
 # 1 = identical). The larger the pooling window, the more alike they stay.
@@ -359,7 +365,6 @@ pool_explorer
 # %%
 state = pool_explorer.compute(window=3, stride=2, padding=1, mode="avg")
 assert state.shape == state.expected_shape == (14, 14) and state.matches_torch and state.overlap
-assert pool_explorer.compute(window=4, stride=2, padding=3, mode="max").error is not None  # PyTorch: p <= k // 2
 pool_explorer.static_figure(window=3, stride=2, padding=1, mode="max");
 
 # %% [markdown]
@@ -433,8 +438,9 @@ print(trans_conv(Xt, Kt, stride=2))
 
 # %%
 assert trans_conv(Xt, Kt).tolist() == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
-# the centre 4 collects three copies: 1 * K[1,0] + 2 * K[0,1] + 0 * K[1,1] = 2 + 2 + 0
-assert 1 * 2 + 2 * 1 + 0 * 3 == 4
+# all four copies cover the centre: 0*K[1,1] + 1*K[1,0] + 2*K[0,1] + 3*K[0,0] = 0 + 2 + 2 + 0 = 4
+assert trans_conv(torch.ones(2, 2), torch.ones(2, 2))[1, 1] == 4  # four copies land there
+assert 0 * 3 + 1 * 2 + 2 * 1 + 3 * 0 == 4
 assert trans_conv(Xt, Kt, stride=2).tolist() == [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]]
 tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, bias=False)
 tconv.weight.data = Kt[None, None]
@@ -496,6 +502,23 @@ assert counts_k3[2:-2, 2:-2].unique().tolist() == [1, 2, 4]  # uneven overlap
 assert counts_k4[4:-4, 4:-4].unique().tolist() == [4]  # stride divides the kernel: even
 
 # %% [markdown]
+# Even overlap is necessary, not sufficient. It makes every pixel receive the same *number* of copies; with a
+# learned kernel the copies are not ones, and each output pixel adds up a different part of the kernel. With k=4,
+# s=2 there are four kinds of pixel (even or odd row, even or odd column), and each kind sums one 2×2 subset of the
+# kernel, `K[a::2, b::2]`. Unless those four sums happen to agree, a constant input still comes out as a
+# checkerboard. Odena, Dumoulin & Olah (*Deconvolution and checkerboard artifacts*, Distill 2016) report that
+# learned deconvolutions with even overlap, such as k=4, s=2, still produce checkerboards. A random 4×4 kernel shows
+# why:
+
+# %%
+K_rand = torch.rand(4, 4, generator=torch.Generator().manual_seed(0))
+painted = F.conv_transpose2d(ones, K_rand[None, None], stride=2)[0, 0, 4:-4, 4:-4]  # the interior
+phase_sums = torch.stack([K_rand[a::2, b::2].sum() for a in (0, 1) for b in (0, 1)]).reshape(2, 2)
+print(f"k=4, s=2, random kernel, constant input; a corner of the interior:\n{painted[:4, :4]}")
+torch.testing.assert_close(painted, phase_sums.repeat(5, 5))  # a 2×2 pattern tiled over the interior
+assert phase_sums.max() - phase_sums.min() > 0.5
+
+# %% [markdown]
 # **The fix: resize, then convolve.** Upsample with `F.interpolate` (no overlap question: every output pixel is one
 # copy) and let an ordinary stride-1 convolution (padding keeps the size) do the learning. Every output pixel then
 # sees the same number of inputs, whatever the kernel size. On the constant image and on a digit made black and
@@ -551,8 +574,6 @@ board
 # %%
 assert board.compute(kernel=3, stride=2, method="transposed conv").uneven
 assert not board.compute(kernel=4, stride=2, method="transposed conv").uneven
-assert board.compute(kernel=2, stride=3, method="transposed conv").min == 0  # holes
-assert not any(board.compute(kernel=k, stride=2, method="resize + conv").uneven for k in range(1, 7))
 board.static_figure(kernel=3, stride=2, method="transposed conv");
 
 # %% [markdown]
@@ -691,12 +712,14 @@ checks.check_function("exercise 3: nearest upsampling as a transposed conv", ups
 #   and the 5×5 examples both give `[[4, 8], [9, 8]]`; `ceil_mode=True` keeps the partial window (3×3).
 # * `return_indices` + `MaxUnpool2d` put maxima back in place; adaptive pooling reaches any output size, and
 #   global average pooling (output 1×1) lets one head accept any image size.
-# * Pooling makes features less sensitive to small shifts (cosine similarity of shifted digits rose from about
+# * A convolution is translation-equivariant (its output moves with the input); pooling adds a little local
+#   invariance, making features less sensitive to small shifts (cosine similarity of shifted digits rose from about
 #   0.7 to above 0.9), but only shifts that stay inside a window leave the output unchanged.
 # * Upsampling: `F.interpolate` (nearest blocks, bilinear blends) or a learnable transposed convolution, which
 #   scatters kernel copies: output size $(n-1)s - 2p + k$, matrix $W^\top$, not an inverse.
-# * When the stride does not divide the kernel size, copies overlap unevenly and paint a checkerboard;
-#   resize-then-convolve avoids it.
+# * When the stride does not divide the kernel size, copies overlap unevenly and paint a checkerboard. A stride
+#   that divides the kernel size is necessary but not sufficient: a learned k=4, s=2 kernel whose four 2×2 subsets
+#   sum differently paints one too. Resize-then-convolve avoids it.
 #
 # Next: **05 · LeNet** — convolutions, pooling and a classifier put together and trained on MNIST.
 
@@ -714,6 +737,7 @@ checks.check_function("exercise 3: nearest upsampling as a transposed conv", ups
 # | unpooling | 反池化 |
 # | adaptive pooling | 自适应汇聚 |
 # | global average pooling | 全局平均汇聚 |
+# | translation equivariance | 平移等变性 |
 # | translation invariance | 平移不变性 |
 # | nearest-neighbour interpolation | 最近邻插值 |
 # | bilinear interpolation | 双线性插值 |

@@ -47,6 +47,7 @@ def test_pooling_explorer_shows_pool2d_and_checks_it_against_pytorch():
     assert ex.compute(window=2, stride=3, padding=0, mode="max").gaps
     with pytest.raises(KeyError, match="no control named"):
         ex.set(size=3)
+    assert ex.compute(window=4, stride=2, padding=3, mode="max").error is not None  # PyTorch: p <= k // 2
 
 
 def test_pooling_explorer_flags_a_wrong_pool2d():
@@ -87,6 +88,16 @@ def test_checkerboard_explorer():
         CheckerboardExplorer(torch.rand(3, 3), torch_trans_conv, torch_resize_conv)
     with pytest.raises(ValueError, match="too small for kernel 40"):
         ex.compute(kernel=40, stride=1, method="transposed conv")
+
+
+def test_checkerboard_explorer_over_kernels_and_strides():
+    """The claims of the pooling notebook's explorer: holes when the kernel is smaller than the stride, and
+    resize + conv even for every kernel size."""
+    ex = CheckerboardExplorer(torch.rand(28, 28), torch_trans_conv, torch_resize_conv)
+    assert ex.compute(kernel=3, stride=2, method="transposed conv").uneven
+    assert not ex.compute(kernel=4, stride=2, method="transposed conv").uneven
+    assert ex.compute(kernel=2, stride=3, method="transposed conv").min == 0  # holes
+    assert not any(ex.compute(kernel=k, stride=2, method="resize + conv").uneven for k in range(1, 7))
 
 
 def test_kernel_equal_to_stride_upsamples_each_pixel_into_a_block():
