@@ -169,8 +169,11 @@ def test_notebook_runs_and_every_explorer_control_responds(lab, browser, prefix)
         for c in range(controls.count()):
             control = controls.nth(c)
             control.scroll_into_view_if_needed()  # before reading it: a slider's readout is empty until drawn
+            deadline = time.monotonic() + 30
+            while not read_control(control) and time.monotonic() < deadline:  # drawn lazily, later on a busy machine
+                time.sleep(0.5)
             before = (read_control(control), explorer_look(explorer))
-            assert before[0], f"{name}: explorer {e}, control {c}: shows no value"
+            assert before[0], f"{name}: explorer {e}, control {c}: shows no value after 30 s"
             page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer{e}_control{c}_before.png"))
             move_control(page, control)
             time.sleep(1)

@@ -26,7 +26,7 @@ def _number(v) -> float | None:
     if isinstance(v, torch.Tensor) and v.numel() == 1 and v.ndim <= 1:
         return float(v.detach().cpu().reshape(()).item())
     if isinstance(v, (Number, np.number)) or (isinstance(v, np.ndarray) and v.size == 1 and v.ndim <= 1):
-        return float(v)
+        return float(np.asarray(v).item())  # float() of a 1-element array is an error in NumPy 2
     return None
 
 

@@ -77,3 +77,48 @@ def test_check_function(capsys):
     assert "⏳ todo: not attempted" in capsys.readouterr().out
     with pytest.raises(ValueError, match="at least one"):
         check_function("empty", lambda x: x, lambda x: x, [])
+
+
+# The exact hint for each kind of wrong answer, and the exact verdict for right ones (what check() prints).
+@pytest.mark.parametrize(("answer", "expected", "verdict"), [
+    (float("nan"), 5.0, (False, "your answer is NaN")),
+    (-5.0, 5.0, (False, "the sign is off")),
+    (-1, 1, (False, "the sign is off")),
+    (2, 1, (False, "your answer is twice the expected one (a factor of 2 is off)")),
+    (20, 5, (False, "your answer is four times the expected one (a factor of 4 is off)")),
+    (1.25, 5.0, (False, "your answer is a quarter of the expected one (a factor of 0.25 is off)")),
+    (1, 5, (False, "not quite: your answer is too small")),
+    (9, 5, (False, "not quite: your answer is too large")),
+    (5, 5, (True, "")),
+    (np.array([5.0]), 5, (True, "")),
+    (np.array([[5.0]]), 5, (False, "expected a single number, got ndarray")),
+    (np.array([5.0, 5.0]), 5, (False, "expected a single number, got ndarray")),
+    (torch.tensor([[5.0]]), 5, (False, "expected a single number, got Tensor")),
+    (np.array([1.0, 2.0]), torch.tensor([1.0, 2.0]), (True, "")),
+    ([1.0, 2.0], torch.tensor([1.0, 2.0]), (False, "expected a tensor (of 1 dimensions), got list")),
+    (torch.zeros(3), torch.zeros(2), (False, "the shape is off: yours is (3,)")),
+    (torch.tensor([-5e-7, -1.0]), torch.tensor([0.0, 1.0]), (False, "the shape is right; the signs are flipped")),
+    (torch.tensor([1e-7, 1e-7]), torch.zeros(2), (True, "")),  # within atol = 1e-6 of zero
+    (torch.tensor([1e-7, 1e-7, 5.0]), torch.zeros(3), (False, "the shape is right; 1 of 3 values are off")),
+    ((2, 3), (2, 3), (True, "")),
+    (7, (2, 3), (False, "expected a tuple of 2 values, got int")),
+    ("relu", "relu", (True, "")),
+    ("tanh", "relu", (False, "not quite (compare with the text above the exercise)")),
+])
+def test_the_exact_verdict_and_hint(answer, expected, verdict):
+    from helpers.checks import _same
+
+    assert _same(answer, expected, atol=1e-6, rtol=1e-5) == verdict
+
+
+def test_the_relative_tolerance_is_the_one_given():
+    """rtol 1e-3 accepts 0.05 % off and nothing further, for numbers and tensors, signs flipped or not."""
+    from helpers.checks import _same
+
+    e = torch.tensor([1000.0, 2000.0])
+    assert _same(1000.5, 1000.0, atol=0, rtol=1e-3) == (True, "")
+    assert _same(e + torch.tensor([0.5, 0.0]), e, atol=0, rtol=1e-3) == (True, "")
+    flipped, one_off = "the shape is right; the signs are flipped", "the shape is right; 1 of 2 values are off"
+    assert _same(-(e + torch.tensor([0.5, 0.0])), e, atol=0, rtol=1e-3) == (False, flipped)
+    assert _same(e + torch.tensor([0.5, 9.0]), e, atol=0, rtol=1e-3) == (False, one_off)
+    assert _same(1.5, 1.0, atol=0.5, rtol=0) == (True, "")  # exactly on the boundary: accepted
