@@ -143,25 +143,25 @@ def layer_table(model: nn.Module, input_size: tuple[int, ...], depth: int = 3) -
     if not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth counts module levels below the model and must be an int >= 1; got {depth!r}.")
     _example(model, input_size)  # validates input_size with a clear message
+    # The model's own device: left to itself, torchinfo would move a CPU model to a GPU when there is one.
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
     try:
-        stats = torchinfo.summary(model, input_size=input_size, depth=depth, verbose=0,
-                                  device=next(model.parameters()).device)
-    except RuntimeError as err:
+        stats = torchinfo.summary(model, input_size=input_size, verbose=0, device=device)
+    except RuntimeError as err:  # torchinfo wraps PyTorch's error ("see above stack traces"): quote PyTorch's
+        cause = err.__cause__ if err.__cause__ is not None else err
         raise ValueError(
-            f"the model could not run on an input of shape {tuple(input_size)}: {str(err).splitlines()[-1]}"
+            f"the model could not run on an input of shape {tuple(input_size)}: {str(cause).splitlines()[-1]}"
         ) from err
     rows = []
-    for info in stats.summary_list:
-        if (info.depth < 1 and not info.is_leaf_layer) or (info.depth > depth and not rows):
-            continue
+    for info in stats.summary_list:  # parents before their children; the model itself is row 0, at depth 0
         if info.depth > depth:  # inside the block of the last row: add its work to that row
             rows[-1]["mult_adds"] += int(info.macs) if info.is_leaf_layer else 0
             continue
         if info.is_leaf_layer or info.depth == depth:  # a layer, or a block shown as one row
             rows.append({
                 "layer": _qualified_name(info),
-                "input": tuple(info.input_size) if info.input_size else None,
-                "output": tuple(info.output_size) if info.output_size else None,
+                "input": tuple(info.input_size),
+                "output": tuple(info.output_size),
                 "params": int(info.num_params),
                 "mult_adds": int(info.macs) if info.is_leaf_layer else 0,
             })

@@ -122,3 +122,20 @@ def test_the_relative_tolerance_is_the_one_given():
     assert _same(-(e + torch.tensor([0.5, 0.0])), e, atol=0, rtol=1e-3) == (False, flipped)
     assert _same(e + torch.tensor([0.5, 9.0]), e, atol=0, rtol=1e-3) == (False, one_off)
     assert _same(1.5, 1.0, atol=0.5, rtol=0) == (True, "")  # exactly on the boundary: accepted
+
+
+def test_the_whole_message_without_and_with_a_hint():
+    with pytest.raises(CheckFailed) as err:
+        check("exercise", -5.0, 5.0)
+    assert str(err.value) == "❌ exercise: the sign is off. (The folded cell below has a worked solution.)"
+    with pytest.raises(CheckFailed) as err:
+        check("exercise", -5.0, 5.0, hint="mind the direction")
+    assert str(err.value) == ("❌ exercise: the sign is off. Hint: mind the direction "
+                              "(The folded cell below has a worked solution.)")
+
+
+def test_check_function_names_the_case_and_its_inputs():
+    with pytest.raises(ValueError, match=r"^check_function needs at least one test case\.$"):
+        check_function("f", lambda x: x, lambda x: x, [])
+    with pytest.raises(CheckFailed, match=r"case 1 \(inputs \[\(2, 2\), 3\]\): the shape is right; 4 of 4 values"):
+        check_function("scale", lambda x, k: x * 2, lambda x, k: x * k, [(torch.ones(2, 2), 2), (torch.ones(2, 2), 3)])

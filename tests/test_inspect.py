@@ -250,3 +250,35 @@ def test_trace_shapes():
     assert shapes[2] == ("2", (2, 10, 12, 12)) and shapes[-1] == ("7", (2, 10))
     with pytest.raises(ValueError, match=r"7 \(Linear\) failed on an input of shape \(2, 500\)"):
         trace_shapes(classic_net(), (2, 1, 32, 32))
+
+
+def test_layer_table_default_depth_is_three_and_prints_nothing(capsys):
+    """Four levels of nesting: by default the third level is one row, holding the work of the fourth."""
+    conv = nn.Conv2d(1, 2, 3)
+    deep = nn.Sequential(nn.Sequential(nn.Sequential(nn.Sequential(conv))))
+    table = layer_table(deep, (1, 1, 5, 5))
+    assert table["layer"].tolist() == ["Sequential (0.0.0)"]
+    assert table["mult_adds"].tolist() == [2 * 9 * 3 * 3 + 2 * 3 * 3]  # weights and bias, 9 output positions
+    assert capsys.readouterr().out == ""
+
+
+def test_layer_table_adds_a_nested_block_once_to_its_own_row():
+    inner = nn.Sequential(nn.Conv2d(2, 2, 3, padding=1))
+    block = nn.Sequential(nn.Conv2d(2, 2, 3, padding=1), inner)  # a block inside the block: its conv counts once
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), block, nn.Flatten())
+    table = layer_table(model, (1, 1, 4, 4), depth=1)
+    per_conv = (2 * 2 * 9 + 2) * 16
+    assert table["mult_adds"].tolist() == [(2 * 9 + 2) * 16, 0, 2 * per_conv, 0]
+
+
+def test_layer_table_keeps_a_cpu_model_on_the_cpu_even_when_a_gpu_is_reported(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert layer_table(nn.Conv2d(1, 2, 3), (1, 1, 5, 5))["params"].tolist() == [2 * 9 + 2]
+    assert layer_table(nn.Flatten(), (1, 2, 3))["output"].tolist() == [(1, 6)]  # no parameters at all
+
+
+def test_the_shape_errors_quote_what_pytorch_said():
+    with pytest.raises(ValueError, match=r"\(1, 1, 32, 32\): .*shapes cannot be multiplied"):
+        layer_table(classic_net(), (1, 1, 32, 32))
+    with pytest.raises(ValueError, match="shapes cannot be multiplied"):
+        trace_shapes(classic_net(), (1, 1, 32, 32))

@@ -4,6 +4,7 @@ from torch import nn
 
 from helpers.data import TensorLoader
 from helpers.training import (
+    DEVICE_ENV,
     History,
     accuracy,
     confusion_matrix,
@@ -161,3 +162,18 @@ def test_steps_to_counts_reaching_the_target_not_exceeding_it():
     hist = History(eval_step=[10, 20, 30], eval_acc=[0.5, 0.9, 0.95])
     assert hist.steps_to(0.9) == 20  # exactly 0.9 at step 20 reaches 0.9
     assert hist.steps_to(0.9000001) == 30 and hist.steps_to(0.5) == 10 and hist.steps_to(0.96) is None
+
+
+def test_try_device_prefers_a_gpu_only_when_there_is_one(monkeypatch):
+    monkeypatch.delenv(DEVICE_ENV, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert try_device() == torch.device("cuda")
+    assert try_device(prefer_gpu=False) == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert try_device() == torch.device("cpu")
+
+
+def test_confusion_matrix_is_square_even_when_a_class_never_appears():
+    logits = torch.tensor([[5.0, 0.0, 0.0]]).repeat(4, 1)  # always class 0, as the labels
+    counts = confusion_matrix(logits, torch.zeros(4, dtype=torch.long))
+    assert counts.tolist() == [[4, 0, 0], [0, 0, 0], [0, 0, 0]]
