@@ -66,6 +66,53 @@ assert sum(p.numel() for p in conv_100.parameters()) == 2_800
 # small kernel over the whole image is **cross-correlation**.
 
 # %% [markdown]
+# ### From a fully connected layer to a convolution, in two steps
+#
+# The same road, written as formulas (as in d2l's section 7.1). Keep the image's 2-D layout in the hidden layer too:
+# a fully connected layer from an $h \times w$ image $X$ to an $h \times w$ hidden map $H$ has one weight for every
+# (output pixel, input pixel) pair. Index the input pixel by its offset $(a, b)$ from the output pixel:
+#
+# $$H[i, j] = \sum_{a} \sum_{b} V[i, j, a, b]\; X[i + a,\, j + b].$$
+#
+# 1. **Locality**: $V[i, j, a, b] = 0$ unless $|a|, |b| \le \Delta$. Each output reads a $(2\Delta+1)^2$ window.
+# 2. **Weight sharing**: $V[i, j, a, b] = V[a, b]$, the same window weights at every position $(i, j)$.
+#
+# What is left is exactly the cross-correlation of the next section, with kernel $V[a, b]$. The parameter count at
+# each step, for a 28×28 MNIST digit and $\Delta = 1$:
+
+# %%
+h = w = 28
+delta = 1
+counts = {"fully connected": (h * w) ** 2, "+ locality": h * w * (2 * delta + 1) ** 2,
+          "+ weight sharing": (2 * delta + 1) ** 2}
+print(", ".join(f"{step}: {n:,}" for step, n in counts.items()))
+
+# The convolution *is* such a constrained matrix: read F.conv2d's weights off by feeding it the 784 one-pixel images.
+kernel_3x3 = torch.randn(1, 1, 3, 3)
+V = F.conv2d(torch.eye(h * w).reshape(h * w, 1, h, w), kernel_3x3, padding=delta).reshape(h * w, h * w).T
+x_digit = torch.randn(h, w)
+torch.testing.assert_close(V @ x_digit.flatten(), F.conv2d(x_digit[None, None], kernel_3x3, padding=delta).flatten())
+nonzero_per_row = int((V.abs() > 1e-6).sum(dim=1).max())
+V4 = V.reshape(h, w, h, w)  # V4[i, j] = the weights output pixel (i, j) gives to the whole image
+windows = torch.stack([V4[i, j, i - 1:i + 2, j - 1:j + 2] for i in range(1, h - 1) for j in range(1, w - 1)])
+print(f"conv as a {tuple(V.shape)} matrix: at most {nonzero_per_row} non-zero weights per row; "
+      f"all {len(windows)} interior rows hold the same 3×3 kernel")
+
+# %%
+assert counts == {"fully connected": 614_656, "+ locality": 7_056, "+ weight sharing": 9}
+assert nonzero_per_row == 9  # locality
+torch.testing.assert_close(windows, kernel_3x3[0, 0].expand_as(windows))  # weight sharing
+
+# %% [markdown]
+# **When weight sharing is the wrong prior.** Sharing says "the same pattern means the same thing everywhere". That
+# fails when position carries meaning. In *aligned* face photos the eyes are always in the same rows, and a mouth
+# detector has no business in the forehead: DeepFace (Taigman et al., 2014) used *locally connected* layers (step 1
+# without step 2) there. On a scanned form, a chess or Go board or a medical scan in a fixed pose, *where* something
+# is matters too; such models keep locality but add position information (coordinate channels, position
+# embeddings) or unshared layers. Locality can be the wrong prior too: a pixel's meaning may depend on something far
+# away, which is why deep stacks (section 7) and attention exist.
+
+# %% [markdown]
 # ## 2. Cross-correlation by hand
 #
 # Put the kernel `K` on the top-left corner of the input `X`, multiply the overlapping entries and add them up:
@@ -486,16 +533,52 @@ def conv_by_flip(X, K):
 checks.check_function("exercise 3: convolution via F.conv2d", conv_by_flip, conv2d_true, cases)
 
 # %% [markdown]
+# **Exercise 4 (run it, then read the result).** Section 6 recovered a 1×2 kernel from one toy image. Can gradient
+# descent recover a real 3×3 kernel from a photograph? `small` is the photo at a quarter of its size (64×64) and
+# `edges_small` its Sobel-x response. Train `nn.Conv2d(1, 1, 3, bias=False)` from its random start so that it maps
+# `small` to `edges_small` (squared error, `torch.optim.Adam` with `lr=0.1`, a few hundred steps), then put its
+# kernel, a (3, 3) tensor, in `learned_3x3`. Before you look: should the learned kernel be Sobel x itself, or only
+# something that behaves like it on this photo? The checker compares your kernel with Sobel x, to 0.1.
+
+# %%
+small = photo[::4, ::4][None, None]  # (1, 1, 64, 64)
+edges_small = F.conv2d(small, KERNELS["Sobel x"][None, None])
+learned_3x3 = None  # the trained kernel, shape (3, 3)
+checks.check("exercise 4: the learned kernel", learned_3x3, KERNELS["Sobel x"], atol=0.1, rtol=0,
+             hint="print the loss every 50 steps: it should fall below 1e-4. If it does not, train longer.")
+
+# %% jupyter={"source_hidden": true}
+# Solution: the same loop as in section 6, with Adam. The 3x3 kernel has 9 weights and the photo gives 62*62
+# equations for them, so there is exactly one kernel with zero error: Sobel x itself.
+torch.manual_seed(0)
+student = nn.Conv2d(1, 1, 3, bias=False)
+optimizer = torch.optim.Adam(student.parameters(), lr=0.1)
+for _ in range(200):
+    loss = ((student(small) - edges_small) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+learned_3x3 = student.weight.detach()[0, 0]
+print(f"final loss {'below 1e-4' if loss.item() < 1e-4 else f'{loss.item():.1e}'}")
+print("learned kernel, rounded to integers:", (learned_3x3.round() + 0.0).tolist())  # + 0.0: no -0.0
+checks.check("exercise 4: the learned kernel", learned_3x3, KERNELS["Sobel x"], atol=0.1, rtol=0,
+             hint="print the loss every 50 steps: it should fall below 1e-4. If it does not, train longer.")
+
+# %% [markdown]
 # ## Summary
 #
 # * A convolutional layer slides one small kernel over the image: few weights (locality), shared everywhere
 #   (weight sharing). 100 kernels of 3×3×3 hold 2,800 parameters; the MLP alternative needed 3.6 billion weights
 #   for one layer of 100 units.
+# * A convolution is a fully connected layer $V[i, j, a, b]$ with two constraints: locality (614,656 → 7,056
+#   weights for a 28×28 map) and weight sharing (→ 9). Sharing is the wrong prior where position carries meaning
+#   (aligned faces, forms, boards).
 # * Shared weights make the layer translation-**equivariant**: shift the input and the output shifts the same way.
 # * Output shape without padding: $(n_h - k_h + 1) \times (n_w - k_w + 1)$.
 # * Deep learning's "convolution" is cross-correlation; since kernels are learned, the flip does not matter.
 # * Kernels detect patterns: `[[1, -1]]` finds vertical edges; Sobel, Laplacian, blur and sharpen on a real photo.
-# * Gradient descent recovers a kernel from input/output pairs.
+# * Gradient descent recovers a kernel from input/output pairs: `[[1, -1]]` from a toy image, Sobel x from a photo
+#   (exercise 4).
 # * Stacking 3×3 layers grows the receptive field by 2 per layer.
 # * im2col turns convolution into one matrix product, orders of magnitude faster than Python loops; real libraries
 #   choose among implicit GEMM, Winograd, FFT and direct algorithms.
@@ -514,6 +597,7 @@ checks.check_function("exercise 3: convolution via F.conv2d", conv_by_flip, conv
 # | receptive field | 感受野 |
 # | locality | 局部性 |
 # | weight sharing | 权重共享 |
+# | locally connected layer (no weight sharing) | 局部连接层（不共享权重） |
 # | translation equivariance | 平移等变性 |
 # | translation invariance (pooling notebook) | 平移不变性 |
 # | edge detection | 边缘检测 |

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import checks, data, plotting
-from helpers.inspect import conv_output_shape, conv_output_size
+from helpers.inspect import conv_output_shape, conv_output_size, count_flops
 from helpers.widgets.arithmetic import ConvArithmetic
 
 torch.manual_seed(0)
@@ -271,10 +271,8 @@ X8x8 = torch.rand(1, 1, 8, 8)
 keep = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(1, 2))
 mixed = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
 print(tuple(keep(X8x8).shape[2:]), tuple(mixed(X8x8).shape[2:]))
-assert keep(X8x8).shape[2:] == (8, 8)
 assert mixed(X8x8).shape[2:] == (2, 2) == conv_output_shape(8, (3, 5), (0, 1), (3, 4))
 # height: floor((8 + 0 - 3) / 3) + 1 = 2; width: floor((8 + 2 - 5) / 4) + 1 = 2
-assert (math.floor((8 + 0 - 3) / 3) + 1, math.floor((8 + 2 - 5) / 4) + 1) == (2, 2)
 
 # %% [markdown]
 # Which way does `stride=(2, 3)` step? Give every pixel its own label, `10·row + col`, and take a 1×1 kernel of
@@ -288,7 +286,11 @@ picked
 # %%
 assert picked[:, 0].tolist() == [0, 20, 40, 60, 80]  # down a column: rows 0, 2, 4, ... (stride 2 vertically)
 assert picked[0].tolist() == [0, 3, 6]  # along a row: columns 0, 3, 6 (stride 3 horizontally)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert picked.shape == (5, 3)
+assert keep(X8x8).shape[2:] == (8, 8)
 
 # %% [markdown]
 # ## 6. `padding='same'` and padding modes
@@ -484,6 +486,60 @@ dilated = arith.compute(n=7, k=3, p=2, s=1, d=2, step=8)
 assert dilated.span == 5 and dilated.out == 7 and len(dilated.taps) == 9
 
 # %% [markdown]
+# ### The receptive field with strides, and what a stride saves
+#
+# A stride makes every later layer step further across the input. Call *jump* the distance, in input pixels,
+# between two neighbouring outputs of a layer: 1 for the input itself, multiplied by each layer's stride. A
+# $k \times k$ layer adds $k - 1$ of its own input's steps to the field, that is $(k-1) \cdot$ jump input pixels:
+#
+# $$r \leftarrow r + (k - 1)\,\text{jump}, \qquad \text{jump} \leftarrow \text{jump} \cdot s, \qquad
+# \text{starting from } r = 1,\ \text{jump} = 1.$$
+#
+# (A dilated layer adds $d(k-1)\,\text{jump}$.) The recurrence, checked against the gradient measurement on stacks
+# of unpadded layers given as (kernel, stride) pairs:
+
+# %%
+def receptive_field_size(layers: list[tuple[int, int]]) -> int:
+    """Receptive field (per side) of a stack of (kernel, stride) layers: r += (k - 1) * jump, jump *= s."""
+    r, jump = 1, 1
+    for k, s in layers:
+        r += (k - 1) * jump
+        jump *= s
+    return r
+
+
+def strided_stack(layers: list[tuple[int, int]]) -> nn.Sequential:
+    """Unpadded single-channel layers with the given (kernel, stride), all weights 1."""
+    convs = [nn.Conv2d(1, 1, k, stride=s) for k, s in layers]
+    for conv_ in convs:
+        nn.init.constant_(conv_.weight, 1.0)
+    return nn.Sequential(*convs)
+
+
+rf_cases = {"3×3 twice, stride 1": [(3, 1), (3, 1)], "3×3 twice, stride 2": [(3, 2), (3, 2)],
+            "3×3 three times, stride 2": [(3, 2), (3, 2), (3, 2)],
+            "LeNet-like 5, pool 2, 5, pool 2": [(5, 1), (2, 2), (5, 1), (2, 2)]}
+for name, layers in rf_cases.items():
+    measured = receptive_field(strided_stack(layers), size=64)
+    print(f"{name:>31}: recurrence {receptive_field_size(layers):2d}, gradient {measured}")
+    assert measured == (receptive_field_size(layers),) * 2
+
+# %% [markdown]
+# Two 3×3 layers see 5×5 at stride 1 but 7×7 at stride 2, and each further stride-2 layer doubles what the next
+# one adds. The stride also divides the work: a layer computes only every $s$-th window in each direction, so its
+# multiply-adds fall by $s^2$ (exactly, when $s$ divides the size), counted here with
+# `helpers.inspect.count_flops`:
+
+# %%
+flops = {s: count_flops(nn.Conv2d(16, 32, 3, padding=1, stride=s), (1, 16, 32, 32)) for s in (1, 2, 4)}
+print(", ".join(f"stride {s}: {f / 1e6:.2f} MFLOPs (÷{flops[1] // f})" for s, f in flops.items()))
+assert flops[1] == 4 * flops[2] == 16 * flops[4]
+
+# %% [markdown]
+# That is why networks stride early: the first layers run on the largest maps, and a stride there saves the most.
+# The price is detail: a stride-$s$ layer keeps one window in $s^2$ and throws the rest away.
+
+# %% [markdown]
 # ## Pitfalls
 #
 # **Pitfall 1: the formula without $-k$.** A learner's note writes the output size as
@@ -589,6 +645,40 @@ def out_size(n, k, p, s, d):
 checks.check_function("exercise 3: out_size", out_size, conv_output_size, ex3_cases)
 
 # %% [markdown]
+# **Exercise 4 (run it, then read the result).** Design a dilation schedule for three 3×3 layers whose centre
+# output sees a **27×27** square of the input **without holes** (every pixel in it counts). Try schedules with
+# `stack` and `influence` from section 7 and look at `influence(stack(dilations), size=41) != 0` before you answer:
+# which dilations leave holes, and why does the third layer's dilation have a limit? Answer as a tuple of three
+# dilations. The checker draws the same gradient map for your schedule and compares it with a full 27×27 square.
+
+# %%
+def footprint(dilations) -> torch.Tensor | None:
+    """Where the centre output of a stack with these dilations has a non-zero gradient (on a 41×41 input)."""
+    return None if dilations is None else (influence(stack(list(dilations)), size=41) != 0).float()
+
+
+full_27 = torch.zeros(41, 41)
+full_27[7:34, 7:34] = 1  # the 27×27 square around the centre pixel (20, 20)
+dilations = None  # (d1, d2, d3)
+checks.check("exercise 4: a 27×27 field without holes", footprint(dilations), full_27,
+             hint="a pixel with no gradient inside the square is a hole; a square smaller than 27×27 needs "
+                  "larger dilations. Plot footprint(your dilations).")
+
+# %% jupyter={"source_hidden": true}
+# Solution: (1, 3, 9). After layer 1 the field is 3 wide with no holes; a dilation-3 layer places three copies of it
+# 3 pixels apart, which just touch (9 wide); dilation 9 places three copies of those 9 pixels 9 apart (27 wide).
+# A larger dilation leaves gaps between the copies; a smaller one overlaps them and the field is narrower than 27.
+# The order does not matter (any permutation of 1, 3, 9 works): stacked linear layers add up their offsets.
+dilations = (1, 3, 9)
+for d_last in (9, 10):
+    g = footprint((1, 3, d_last))
+    print(f"dilations (1, 3, {d_last}): field {receptive_field(stack([1, 3, d_last]), size=41)}, "
+          f"{int(g.sum())} pixels used")
+checks.check("exercise 4: a 27×27 field without holes", footprint(dilations), full_27,
+             hint="a pixel with no gradient inside the square is a hole; a square smaller than 27×27 needs "
+                  "larger dilations. Plot footprint(your dilations).")
+
+# %% [markdown]
 # ## Summary
 #
 # * Without padding every $k \times k$ layer trims $k - 1$ rows and columns; padding $p = (k-1)/2$ keeps the size
@@ -602,6 +692,9 @@ checks.check_function("exercise 3: out_size", out_size, conv_output_size, ex3_ca
 # * Dilation spreads the taps: a 3×3 kernel with $d=2$ spans 5×5; dilations 1, 2, 4 give a 15×15 receptive field
 #   with three layers instead of 7×7. A bounding box can hide holes: dilations 2, 2, 2 span 13×13 but use only
 #   49 of its 169 pixels.
+# * Receptive field with strides: $r \mathrel{+}= (k-1)\,\text{jump}$, $\text{jump} \mathrel{*}= s$ (two 3×3
+#   layers see 5×5 at stride 1, 7×7 at stride 2), matching the gradient measurement; a stride $s$ divides a layer's
+#   multiply-adds by $s^2$. Three 3×3 layers with dilations 1, 3, 9 see 27×27 without holes (exercise 4).
 # * `padding='same'` with a stride: PyTorch refuses it; TensorFlow defines it as an output of $\lceil n/s \rceil$.
 #
 # Next: **03 · Multiple channels and 1×1 convolution** — what happens with colour images and many kernels.
@@ -611,6 +704,8 @@ checks.check_function("exercise 3: out_size", out_size, conv_output_size, ex3_ca
 #
 # | English | 中文 |
 # |---|---|
+# | jump (distance between neighbouring outputs, in input pixels) | 跳距（相邻输出在输入上的间隔） |
+# | FLOPs | 浮点运算次数 |
 # | padding | 填充 |
 # | zero padding | 零填充 |
 # | stride | 步幅 / 步长 |

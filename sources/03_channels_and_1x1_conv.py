@@ -93,8 +93,12 @@ out_a = conv_a(a)
 print(out_a.detach())
 
 # %%
-assert conv_a.weight.shape == (1, 2, 3, 3) and out_a.shape == (1, 1, 1, 1)
 assert out_a.item() == 36 == sum(range(9))
+
+# %%
+# Checks for this section (you can skip this cell)
+assert conv_a.weight.shape == (1, 2, 3, 3) and out_a.shape == (1, 1, 1, 1)
+
 
 # %% [markdown]
 # ## 2. Several output channels
@@ -112,7 +116,6 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 K3 = torch.stack([K, K + 1, K + 2])
 Y3 = corr2d_multi_in_out(X, K3)
 print(tuple(K3.shape), "->", tuple(Y3.shape))
-assert K3.shape == (3, 2, 2, 2) and Y3.shape == (3, 2, 2)
 assert Y3[0].tolist() == Y.tolist()  # the first output channel is the example above
 for c_in, c_out, shape, kshape in [(3, 4, (6, 6), (3, 3)), (1, 2, (5, 7), (2, 2)), (4, 1, (7, 5), (1, 3))]:
     A, B = torch.randn(c_in, *shape), torch.randn(c_out, c_in, *kshape)
@@ -137,6 +140,11 @@ assert count_params(conv5) == 10 * 5 * 3 * 3 + 10 == 460
 # one bias per OUTPUT channel, added once after the sum over the 5 input channels
 no_bias = F.conv2d(x5, conv5.weight)
 torch.testing.assert_close(y5, no_bias + conv5.bias[None, :, None, None])
+
+# %%
+# Checks for this section (you can skip this cell)
+assert K3.shape == (3, 2, 2, 2) and Y3.shape == (3, 2, 2)
+
 
 # %% [markdown]
 # ## 3. The 1×1 convolution
@@ -192,6 +200,33 @@ assert torch.equal(swapped[0], rgb[2]) and torch.equal(swapped[2], rgb[0])
 # %% [markdown]
 # In a network the 1×1 weights are learned, and the number of output channels is free: a 1×1 layer is the cheap
 # way to **change the channel count** (GoogLeNet, ResNet's bottlenecks, section 5).
+
+# %% [markdown]
+# ### Where the 1×1 convolution comes from: Network in Network
+#
+# Lin, Chen & Yan (2013, *Network in Network*) introduced the idea: after each ordinary convolution, put two 1×1
+# convolutions with ReLUs, a small MLP run at every pixel ("mlpconv"), so that each position computes a non-linear
+# function of its channels instead of a linear one. The same paper dropped the big fully connected classifier at
+# the end: its last mlpconv block outputs **one channel per class**, and **global average pooling** (the mean of
+# each channel over all positions) turns those maps into the class scores. No weights in the head, and any input
+# size works. A tiny NiN-style head for 10 classes:
+
+# %%
+torch.manual_seed(0)
+nin_head = nn.Sequential(
+    nn.Conv2d(32, 32, kernel_size=3, padding=1), nn.ReLU(),
+    nn.Conv2d(32, 32, kernel_size=1), nn.ReLU(),  # the "MLP in the network": 1×1 layers with ReLUs
+    nn.Conv2d(32, 10, kernel_size=1),  # one map per class
+    nn.AdaptiveAvgPool2d(1), nn.Flatten())  # global average pooling: each map becomes one score
+scores = {size: tuple(nin_head(torch.randn(2, 32, size, size)).shape) for size in (7, 12)}
+fc_head = nn.Linear(32 * 7 * 7, 10)
+print(f"scores for 7×7 and 12×12 maps: {scores}; parameters: global average pooling "
+      f"{count_params(nin_head[-2:])}, a fully connected layer from (32, 7, 7) maps to 10 scores "
+      f"{count_params(fc_head):,}")
+
+# %%
+assert scores == {7: (2, 10), 12: (2, 10)}  # any spatial size gives 10 scores
+assert count_params(nin_head[-2:]) == 0 and count_params(fc_head) == 32 * 7 * 7 * 10 + 10
 
 # %% [markdown]
 # ## 4. Every convolution is a matrix product (im2col)
@@ -277,7 +312,6 @@ for name, (params, macs) in cost.items():
     print(f"{name:>20}: {params:>7,} parameters, {macs / 1e6:6.1f} M multiply-adds")
 
 # %%
-assert direct(torch.zeros(shape_in)).shape == bottleneck(torch.zeros(shape_in)).shape == (1, 32, 28, 28)
 assert cost["direct 5×5"][1] == conv_mult_adds(192, 32, 5, 28, 28) == 120_422_400  # about 120 M
 assert cost["1×1 to 16, then 5×5"][1] == (conv_mult_adds(192, 16, 1, 28, 28)
                                           + conv_mult_adds(16, 32, 5, 28, 28)) == 12_443_648  # about 12 M
@@ -343,6 +377,11 @@ assert ranks == {"merged 1×1 + 3×3": 16, "free 3×3": 192}
 # The merged layer is an ordinary 3×3 convolution, but its weight reads only 16 combinations of the 192 input
 # channels, where a free layer can read all 192.
 
+# %%
+# Checks for this section (you can skip this cell)
+assert direct(torch.zeros(shape_in)).shape == bottleneck(torch.zeros(shape_in)).shape == (1, 32, 28, 28)
+
+
 # %% [markdown]
 # ## 6. Groups and depthwise convolution
 #
@@ -378,7 +417,6 @@ separable = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.Conv2d(
 full = nn.Conv2d(64, 128, 3, padding=1)
 print(f"depthwise separable: {count_params(separable):,} parameters; full 3×3: {count_params(full):,}")
 assert count_params(separable) == (64 * 9 + 64) + (128 * 64 + 128) == 8_960 and count_params(full) == 73_856
-assert separable(torch.zeros(1, 64, 14, 14)).shape == full(torch.zeros(1, 64, 14, 14)).shape
 
 # %% [markdown]
 # It is not a cheap approximation of *any* full layer, though: it is a heavily constrained special case. Merge the
@@ -418,8 +456,13 @@ assert abs(ratio - (1 / 128 + 1 / 9)) < 1e-12 and sep_mult_adds == count_flops(s
 # %%
 alex2 = nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2)
 print(tuple(alex2.weight.shape), f"{count_params(alex2):,} parameters vs {count_params(nn.Conv2d(96, 256, 5)):,}")
-assert alex2.weight.shape == (256, 48, 5, 5)
 assert count_params(alex2) == 307_456 and count_params(nn.Conv2d(96, 256, 5)) == 614_656
+
+# %%
+# Checks for this section (you can skip this cell)
+assert separable(torch.zeros(1, 64, 14, 14)).shape == full(torch.zeros(1, 64, 14, 14)).shape
+assert alex2.weight.shape == (256, 48, 5, 5)
+
 
 # %% [markdown]
 # ## 7. `nn.Conv2d` (module) or `F.conv2d` (function)?
@@ -481,6 +524,22 @@ except RuntimeError as err:
     weight_error = str(err)
 print(weight_error)
 assert "expected input[1, 3, 10, 10] to have 8 channels, but got 3 channels instead" in weight_error
+
+# %% [markdown]
+# **The one exception: `nn.ConvTranspose2d`.** Its weight is **(in, out / groups, $k_h$, $k_w$)**, in the
+# constructor's order. A transposed convolution is the gradient of a convolution with respect to its input (the
+# pooling notebook shows this), so it reuses the weight of the convolution it transposes, which maps out → in:
+
+# %%
+w_tconv = nn.ConvTranspose2d(3, 8, kernel_size=(2, 5)).weight
+w_tconv_groups = nn.ConvTranspose2d(4, 8, kernel_size=3, groups=2).weight
+print(tuple(w_tconv.shape), tuple(w_tconv_groups.shape))
+assert w_tconv.shape == (3, 8, 2, 5) and w_tconv_groups.shape == (4, 4, 3, 3)
+# the same tensor serves a Conv2d(8 -> 3) and its transpose ConvTranspose2d(3 -> 8)
+x8 = torch.randn(1, 8, 6, 6, requires_grad=True)
+y3 = F.conv2d(x8, w_tconv.detach())
+y3.backward(torch.ones_like(y3))
+torch.testing.assert_close(x8.grad, F.conv_transpose2d(torch.ones_like(y3), w_tconv.detach()))
 
 # %% [markdown]
 # When in = out and the kernel is square, the wrong order does *not* raise: the shapes match and the layer
@@ -579,6 +638,41 @@ def conv1x1(X, W):
 checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cases)
 
 # %% [markdown]
+# **Exercise 4 (predict, then measure).** `first` and `second` are single-channel 3×3 layers without biases,
+# applied one after the other with nothing in between. (a) Predict: the pair equals one convolution; what is the
+# side of its kernel? (b) Measure that kernel: run the pair on an input that is 0 everywhere except one pixel of
+# value 1 (an *impulse*; pick its size so that every weight shows up), look at the output, and turn it into the
+# kernel `K_pair` for which `F.conv2d(x, K_pair[None, None])` equals `second(first(x))` on every input `x`. Careful:
+# `nn.Conv2d` cross-correlates (the cross-correlation notebook's section 3); what does it do to an impulse?
+
+# %%
+torch.manual_seed(1)
+first, second = nn.Conv2d(1, 1, 3, bias=False), nn.Conv2d(1, 1, 3, bias=False)
+answer_4a = None  # an int: the side of the merged kernel
+K_pair = None  # a (side, side) tensor
+x_test = torch.randn(1, 1, 12, 12)
+ex4_side = x_test.shape[-1] - second(first(x_test)).shape[-1] + 1  # the one kernel that shrinks 12 as much
+checks.check("exercise 4a: the side of the merged kernel", answer_4a, ex4_side)
+checks.check("exercise 4b: the merged kernel", None if K_pair is None else F.conv2d(x_test, K_pair[None, None]),
+             second(first(x_test)).detach(), atol=1e-5, hint="an impulse's response is the kernel, but turned "
+             "round; the output shape must be 8×8 here, as for the pair")
+
+# %% jupyter={"source_hidden": true}
+# Solution: (a) each output of `second` sees 3×3 outputs of `first`, each of which saw 3×3 inputs: 5×5.
+# (b) A 5×5 zero input with a 1 in the centre gives a 1×1 output, too small; a 9×9 one gives 5×5, which is the
+# merged kernel rotated by 180° (cross-correlating an impulse reads the kernel backwards). Flip it back.
+answer_4a = 5
+impulse = torch.zeros(1, 1, 9, 9)
+impulse[0, 0, 4, 4] = 1
+with torch.no_grad():
+    K_pair = second(first(impulse))[0, 0].flip(0, 1)
+print("response to the impulse:", tuple(second(first(impulse)).shape[2:]), " merged kernel:", tuple(K_pair.shape))
+checks.check("exercise 4a: the side of the merged kernel", answer_4a, ex4_side)
+checks.check("exercise 4b: the merged kernel", F.conv2d(x_test, K_pair[None, None]),
+             second(first(x_test)).detach(), atol=1e-5, hint="an impulse's response is the kernel, but turned "
+             "round; the output shape must be 8×8 here, as for the pair")
+
+# %% [markdown]
 # ## Summary
 #
 # * Several input channels: one kernel per channel, maps **added** (the 2-channel example gives
@@ -593,9 +687,13 @@ checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cas
 #   a 1×1 bottleneck to 16 channels 12 M.
 # * Two convolutions with nothing between them are one convolution: the bottleneck without a ReLU is a rank-16
 #   factorisation of a 5×5 layer. GoogLeNet puts a ReLU after the reduction.
+# * Network in Network (Lin et al., 2013) introduced 1×1 convolutions (an MLP at every pixel) and global average
+#   pooling in place of the fully connected classifier.
 # * `groups=g` divides the weights by $g$; `groups=c_in` is depthwise; AlexNet used `groups=2` to split across two
 #   GPUs. Depthwise + pointwise costs $1/c_\text{out} + 1/k^2$ of a full layer (0.119 for 64→128, 3×3) and computes
 #   a constrained subset of what it can.
+# * The weight-shape exception: `nn.ConvTranspose2d`'s weight is (in, out / groups, $k_h$, $k_w$), the weight of
+#   the convolution it transposes.
 # * `nn.Conv2d` owns its parameters; `F.conv2d` takes them as arguments; same arithmetic.
 #
 # Next: **04 · Pooling and upsampling**.
@@ -612,6 +710,10 @@ checks.check_function("exercise 3: conv1x1", conv1x1, conv1x1_reference, ex3_cas
 # | channels-last | 通道在后（通道维放最后） |
 # | im2col / unfold | 图像块展开 |
 # | bottleneck | 瓶颈层 |
+# | Network in Network (NiN), mlpconv | 网络中的网络，多层感知机卷积层 |
+# | global average pooling | 全局平均汇聚 |
+# | transposed convolution | 转置卷积 |
+# | impulse (response) | 冲激（响应） |
 # | low-rank factorisation | 低秩分解 |
 # | parameter count | 参数量 |
 # | multiply-add, FLOPs | 乘加运算，浮点运算次数 |

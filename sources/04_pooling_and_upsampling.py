@@ -77,7 +77,6 @@ print("avg:", pool2d(X, (2, 2), "avg").tolist())
 # %%
 assert pool2d(X, (2, 2)).tolist() == [[4, 5], [7, 8]]
 assert pool2d(X, (2, 2), "avg").tolist() == [[2, 3], [5, 6]]  # (0 + 1 + 3 + 4) / 4 = 2
-assert (0 + 1 + 3 + 4) / 4 == 2
 
 # %% [markdown]
 # PyTorch's `F.max_pool2d` and `F.avg_pool2d` compute the same thing. We compare on random inputs of several shapes,
@@ -124,8 +123,6 @@ X5 = torch.tensor([[3.0, 4, 6, 5, 7], [2, 4, 6, 8, 2], [1, 6, 7, 8, 4], [9, 7, 4
 pooled5 = nn.MaxPool2d(kernel_size=2)(X5[None, None])
 print(pooled5)
 assert pooled5[0, 0].tolist() == [[4, 8], [9, 8]] and torch.equal(pooled5, pooled4)
-assert conv_output_shape(5, 2, stride=2) == (2, 2)
-assert torch.equal(X5[:4, :4], X4)  # the 4x4 map is the 5x5 one without its last row and column
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(6, 3), gridspec_kw={"width_ratios": [5, 2]})
@@ -189,7 +186,11 @@ for n in (5, 6, 7, 13, 28):
                     assert out.shape[2:] == conv_output_shape(n, k, p, s, ceil_mode=ceil), (n, k, s, p, ceil)
                     n_checked += 1
 print(f"conv_output_shape == MaxPool2d's shape on {n_checked} combinations")
+
+# %%
+# Checks for this section (you can skip this cell)
 assert n_checked == 5 * 3 * (1 + 2 + 2 + 3) * 2 == 240  # n, s, (k, p) pairs, ceil
+assert conv_output_shape(5, 2, stride=2) == (2, 2) and torch.equal(X5[:4, :4], X4)
 
 # %% [markdown]
 # ## 5. Remembering where the maxima were: `return_indices` and `MaxUnpool2d`
@@ -208,7 +209,7 @@ print(unpooled[0, 0])
 assert indices[0, 0].tolist() == [[1, 7], [12, 11]]  # e.g. 12 = row 3 * 4 + column 0: the 9
 assert X4.flatten()[indices[0, 0].flatten()].tolist() == [4, 8, 9, 8]
 # The top-left window holds two 4s (flat indices 1 and 5): PyTorch currently keeps the first (not a documented promise).
-assert X4[0, 1] == X4[1, 1] == 4 and 0 * 4 + 1 == 1 and 1 * 4 + 1 == 5
+assert X4[0, 1] == X4[1, 1] == 4
 # Unpooling keeps the 4 maxima in place and zeros the other 12 values.
 assert (unpooled[0, 0] != 0).sum() == 4
 assert torch.equal(unpooled[0, 0].flatten()[indices.flatten()], pooled.flatten())
@@ -220,6 +221,28 @@ assert torch.equal(unpooled[0, 0].flatten()[indices.flatten()], pooled.flatten()
 p5, i5 = F.max_pool2d(X5[None, None], 2, return_indices=True)
 assert F.max_unpool2d(p5, i5, 2).shape == (1, 1, 4, 4)
 assert F.max_unpool2d(p5, i5, 2, output_size=(5, 5)).shape == (1, 1, 5, 5)
+
+# %% [markdown]
+# ### Where the gradient goes
+#
+# Max pooling has no weights, but gradients must pass through it to reach the layers below. Each output is one of
+# its window's values, copied; nudge that value and the output moves by the same amount, nudge any other value of
+# the window (a little) and nothing happens. So the backward pass sends each output's gradient to its window's
+# **argmax**, the position `return_indices` reports, and zero to every other input. Average pooling instead
+# spreads each output's gradient evenly, $1/4$ to each of the four inputs of a 2×2 window:
+
+# %%
+x4 = X4[None, None].clone().requires_grad_()
+F.max_pool2d(x4, 2).sum().backward()  # d(sum of outputs)/d(input): 1 where an output came from, else 0
+max_grad = x4.grad[0, 0].clone()
+x4.grad = None
+F.avg_pool2d(x4, 2).sum().backward()
+print("max pooling's gradient:\n", max_grad, "\naverage pooling's gradient:\n", x4.grad[0, 0])
+
+# %%
+# the gradient is 1 exactly at the positions return_indices reported, 0 elsewhere: only 4 of 16 inputs learn
+assert torch.equal(max_grad.flatten().nonzero().flatten(), indices.flatten().sort().values)
+assert int(max_grad.sum()) == 4 and torch.equal(x4.grad, torch.full_like(x4, 0.25))
 
 # %% [markdown]
 # ## 6. Channels and parameters
@@ -347,6 +370,46 @@ assert similarity[1] < similarity[2] < similarity[4]
 assert similarity[1] < 0.75 and similarity[4] > 0.9
 
 # %% [markdown]
+# ### Strided convolution, max pooling and anti-aliased pooling
+#
+# Networks shrink feature maps in three common ways: a **strided convolution** (compute every window, keep every
+# second one), **max pooling**, or, since Zhang (2019, *Making convolutional networks shift-invariant again*),
+# **anti-aliased pooling**: take the max over 2×2 windows at stride 1, **blur** with the small kernel
+# $\frac{1}{16}[1, 2, 1]^\top[1, 2, 1]$, and only then keep every second pixel. Keeping every second pixel of a
+# map that has sharp detail is what makes a 1-pixel shift change so much (signal processing calls it *aliasing*);
+# the blur removes that detail first. The same 64 digits, the same edge features, each way of halving the map:
+
+# %%
+blur_121 = (torch.tensor([1.0, 2, 1])[:, None] * torch.tensor([1.0, 2, 1]) / 16).expand(2, 1, 3, 3)
+HALVE = {
+    "stride 2 (keep every 2nd)": lambda f: f[..., ::2, ::2],  # = the Sobel convolution run with stride=2
+    "max pool 2": lambda f: F.max_pool2d(f, 2),
+    "anti-aliased max pool 2": lambda f: F.conv2d(F.max_pool2d(f, 2, stride=1), blur_121, stride=2, padding=1,
+                                                  groups=2),
+}
+per_digit = {}
+for name, halve in HALVE.items():
+    a, b = (halve(edge_features(x, pool=1)) for x in (digits, shifted))
+    per_digit[name] = F.cosine_similarity(a.flatten(1), b.flatten(1))
+    s = per_digit[name]
+    print(f"{name:>25}: similarity {s.mean():.2f} on average (digits range {s.min():.2f} to {s.max():.2f})")
+better = (per_digit["anti-aliased max pool 2"] > per_digit["max pool 2"]).float().mean().item()
+print(f"anti-aliased beats plain max pooling on {better:.0%} of the digits")
+
+# %%
+mean_sim = {name: s.mean().item() for name, s in per_digit.items()}
+assert mean_sim["stride 2 (keep every 2nd)"] < mean_sim["max pool 2"] < mean_sim["anti-aliased max pool 2"]
+assert better > 0.9
+assert abs(mean_sim["max pool 2"] - 0.83) < 0.01 and abs(mean_sim["anti-aliased max pool 2"] - 0.90) < 0.01
+assert abs(mean_sim["stride 2 (keep every 2nd)"] - similarity[1]) < 0.05  # no steadier than no downsampling
+
+# %% [markdown]
+# Keeping every second pixel is no steadier than no downsampling at all (about 0.7 either way); max pooling helps,
+# and blurring before subsampling helps more, on nearly every digit. Zhang's paper measured the same on ImageNet
+# classifiers: anti-aliased ResNets change their prediction under small shifts less often, and are slightly more
+# accurate too.
+
+# %% [markdown]
 # ## 9. Explorer: pooling a digit
 #
 # Move the sliders. The outlined squares are the first three windows (output cells (0,0), (0,1) and (1,0)), so you
@@ -440,7 +503,6 @@ print(trans_conv(Xt, Kt, stride=2))
 assert trans_conv(Xt, Kt).tolist() == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
 # all four copies cover the centre: 0*K[1,1] + 1*K[1,0] + 2*K[0,1] + 3*K[0,0] = 0 + 2 + 2 + 0 = 4
 assert trans_conv(torch.ones(2, 2), torch.ones(2, 2))[1, 1] == 4  # four copies land there
-assert 0 * 3 + 1 * 2 + 2 * 1 + 3 * 0 == 4
 assert trans_conv(Xt, Kt, stride=2).tolist() == [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]]
 tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, bias=False)
 tconv.weight.data = Kt[None, None]
@@ -463,6 +525,22 @@ print(f"trans_conv == F.conv_transpose2d on {len(tcases)} cases; shapes match (n
 assert transposed_output_size(14, 4, padding=1, stride=2) == 28  # the usual "exactly x2" choice: k=4, s=2, p=1
 
 # %% [markdown]
+# **`output_padding`: which size do you want back?** A stride-2 convolution maps several input sizes to one output
+# size: with $k = 3, p = 1$ both 5×5 and 6×6 become 3×3 (the floor in its size formula). Going back, a transposed
+# convolution must pick one, and the formula above picks the smallest, $(3-1) \cdot 2 - 2 + 3 = 5$. The argument
+# `output_padding` (less than the stride) adds that many rows and columns at the bottom and right, to reach the
+# others: $n_\text{out} = (n - 1)s - 2p + k + \text{output\_padding}$.
+
+# %%
+sizes_down = {n: F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, 3, 3), stride=2, padding=1).shape[-1]
+              for n in (5, 6)}
+sizes_up = {op: F.conv_transpose2d(torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 3, 3), stride=2, padding=1,
+                             output_padding=op).shape[-1] for op in (0, 1)}
+print(f"conv, stride 2: 5 -> {sizes_down[5]}, 6 -> {sizes_down[6]};  transposed conv back from 3: "
+      f"output_padding=0 -> {sizes_up[0]}, output_padding=1 -> {sizes_up[1]}")
+assert sizes_down == {5: 3, 6: 3} and sizes_up == {0: 5, 1: 6}
+
+# %% [markdown]
 # **Why "transposed"?** A convolution is a linear map, so it is a matrix $W$: flatten a 3×3 input into 9 numbers
 # and a 2×2 kernel gives 4 outputs, $y = W x$ with $W$ of shape 4×9. The transposed convolution with the same kernel
 # is multiplication by $W^\top$ (9×4): 4 numbers back to 9. That is also exactly how PyTorch computes the gradient
@@ -477,7 +555,6 @@ torch.testing.assert_close((W_conv.T @ y_small).reshape(3, 3), trans_conv(y_smal
 x3 = torch.randn(1, 1, 3, 3, requires_grad=True)
 F.conv2d(x3, Kt[None, None]).backward(y_small.reshape(1, 1, 2, 2))
 torch.testing.assert_close(x3.grad[0, 0], trans_conv(y_small.reshape(2, 2), Kt))
-assert W_conv.shape == (4, 9)
 
 # %% [markdown]
 # ## 12. The checkerboard artifact
@@ -704,6 +781,53 @@ checks.check_function("exercise 3: nearest upsampling as a transposed conv", ups
                       cases_3)
 
 # %% [markdown]
+# **Exercise 4 (run it, then read the result).** With windows that overlap, an input can be the maximum of several
+# windows. Take `x_ex` below (16 different values), pool it with `F.max_pool2d(x, 3, stride=1)` (four 3×3 windows
+# that overlap) and backpropagate the sum of the outputs. (a) Which positions receive a non-zero gradient? Answer
+# as a list of `(row, col)` pairs. (b) How much gradient does the largest value of `x_ex` receive, and why that
+# number? Predict first, then run the backward pass and read `x.grad`.
+
+# %%
+x_ex = torch.randperm(16, generator=torch.Generator().manual_seed(4)).float().reshape(4, 4)
+print(x_ex)
+
+
+def positions_to_mask(positions) -> torch.Tensor | None:
+    """A 4×4 map with 1 at each (row, col) listed, 0 elsewhere (None if not attempted)."""
+    if positions is None:
+        return None
+    mask = torch.zeros(4, 4)
+    for row, col in positions:
+        mask[row, col] = 1
+    return mask
+
+
+x_req = x_ex[None, None].clone().requires_grad_()
+F.max_pool2d(x_req, 3, stride=1).sum().backward()
+answer_4a = None  # e.g. [(0, 1), (2, 3)]
+answer_4b = None  # a number
+checks.check("exercise 4a: positions that receive gradient", positions_to_mask(answer_4a),
+             (x_req.grad[0, 0] != 0).float(), hint="each of the 4 windows sends its gradient to its own maximum; "
+             "two windows may share one")
+checks.check("exercise 4b: the largest value's gradient", answer_4b, x_req.grad[0, 0].max(),
+             hint="count the windows that contain the largest value")
+
+# %% jupyter={"source_hidden": true}
+# Solution: the four 3×3 windows of a 4×4 input all contain the central 2×2 block. The largest value, 15, sits
+# there, so it is the maximum of all four windows and collects their four gradients of 1: grad = 4. No other
+# position receives anything, though 16 inputs went in: max pooling trains only the winners.
+x = x_ex[None, None].clone().requires_grad_()
+F.max_pool2d(x, 3, stride=1).sum().backward()
+print(x.grad[0, 0])
+answer_4a = [tuple(rc) for rc in x.grad[0, 0].nonzero().tolist()]
+answer_4b = x.grad[0, 0].max()
+checks.check("exercise 4a: positions that receive gradient", positions_to_mask(answer_4a),
+             (x_req.grad[0, 0] != 0).float(), hint="each of the 4 windows sends its gradient to its own maximum; "
+             "two windows may share one")
+checks.check("exercise 4b: the largest value's gradient", answer_4b, x_req.grad[0, 0].max(),
+             hint="count the windows that contain the largest value")
+
+# %% [markdown]
 # ## Summary
 #
 # * Pooling summarises each window by its max or mean: no parameters, one channel at a time.
@@ -715,8 +839,13 @@ checks.check_function("exercise 3: nearest upsampling as a transposed conv", ups
 # * A convolution is translation-equivariant (its output moves with the input); pooling adds a little local
 #   invariance, making features less sensitive to small shifts (cosine similarity of shifted digits rose from about
 #   0.7 to above 0.9), but only shifts that stay inside a window leave the output unchanged.
+# * Max pooling's backward pass sends each output's gradient to its window's argmax (only 4 of 16 inputs get any
+#   in the 4×4 example); average pooling spreads it evenly.
+# * Halving a map by keeping every second pixel is as shift-sensitive as no pooling (cosine similarity about 0.7);
+#   max pooling is steadier (0.83) and blurring before subsampling (anti-aliased pooling, Zhang 2019) more so (0.90).
 # * Upsampling: `F.interpolate` (nearest blocks, bilinear blends) or a learnable transposed convolution, which
-#   scatters kernel copies: output size $(n-1)s - 2p + k$, matrix $W^\top$, not an inverse.
+#   scatters kernel copies: output size $(n-1)s - 2p + k$, matrix $W^\top$, not an inverse. `output_padding`
+#   picks which of the input sizes a strided convolution merged to give back (5 or 6 from 3).
 # * When the stride does not divide the kernel size, copies overlap unevenly and paint a checkerboard. A stride
 #   that divides the kernel size is necessary but not sufficient: a learned k=4, s=2 kernel whose four 2×2 subsets
 #   sum differently paints one too. Resize-then-convolve avoids it.
@@ -744,3 +873,7 @@ checks.check_function("exercise 3: nearest upsampling as a transposed conv", ups
 # | transposed convolution | 转置卷积 |
 # | fractionally-strided convolution | 微步卷积 / 部分跨越卷积 |
 # | checkerboard artifact | 棋盘效应 |
+# | argmax (where the maximum is) | 最大值所在位置 |
+# | strided convolution | 跨步卷积 |
+# | aliasing, anti-aliasing (blur pool) | 混叠，抗混叠（模糊汇聚） |
+# | output padding | 输出填充 |
