@@ -139,6 +139,39 @@ def load_mnist(
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
+def cluttered_mnist(
+    split: str, canvas: int = 40, clutter: int = 4, seed: int = 0, limit: int | None = None, crop: int = 8,
+    root: str | Path | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A harder MNIST: each digit at a random place on a canvas, plus `clutter` random crops of other digits."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}.")
+    for name, value, low in (("canvas", canvas, 28), ("clutter", clutter, 0), ("crop", crop, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    if crop > 28 or crop > canvas:
+        raise ValueError(f"crop must fit in a 28x28 digit and the canvas; got crop={crop}, canvas={canvas}.")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive integer or None; got {limit!r}.")
+    digits, labels = load_mnist(split=split, normalize=False, root=root, limit=limit)
+    digits, n = digits[:, 0], len(labels)  # (n, 28, 28) in [0, 1]
+    g = torch.Generator().manual_seed(seed)
+    out = torch.zeros(n, canvas, canvas)
+
+    def window(size: int, room: int) -> tuple[torch.Tensor, torch.Tensor]:  # (n, size, 1), (n, 1, size) indices
+        top, left = (torch.randint(0, room - size + 1, (n, 1, 1), generator=g) for _ in range(2))
+        return top + torch.arange(size)[None, :, None], left + torch.arange(size)[None, None, :]
+
+    rows, place = torch.arange(n)[:, None, None], window(28, canvas)  # the digit's place is drawn first
+    for _ in range(clutter):  # crops of *other* digits of the same split (itself only when n == 1)
+        other = (torch.arange(n) + torch.randint(1, max(n, 2), (n,), generator=g)) % n
+        piece = digits[(other[:, None, None], *window(crop, 28))]
+        r, c = window(crop, canvas)
+        out[rows, r, c] = torch.maximum(out[rows, r, c], piece)  # where pieces overlap, the brighter pixel wins
+    out[(rows, *place)] = torch.maximum(out[(rows, *place)], digits)
+    return out.unsqueeze(1), labels
+
+
 class TensorLoader:
     """Minibatches sliced from in-memory tensors: a fast stand-in for DataLoader over a TensorDataset."""
 

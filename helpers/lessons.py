@@ -43,7 +43,7 @@ def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 # --- from notebook 05_lenet ---
 def lenet(activation: str = "relu", pooling: str | None = None) -> nn.Sequential:
-    """LeNet-5 as in d2l: 'sigmoid' (with average pooling, the original) or 'relu' (with max pooling)."""
+    """d2l's simplified LeNet-5: 'sigmoid' (with average pooling, as d2l) or 'relu' (with max pooling)."""
     act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]
     pooling = pooling or {"sigmoid": "avg", "relu": "max"}[activation]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[pooling]

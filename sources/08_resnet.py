@@ -6,18 +6,24 @@
 # 1. Why a deep plain CNN with default initialisation and no normalisation does not train: the signal fades on
 #    the way forward and the gradient on the way back — measured; and how that differs from the *degradation*
 #    problem ResNet was invented for.
-# 2. How a skip connection ($\text{output} = \text{ReLU}(x + F(x))$) keeps the gradient alive, and the loss falling.
-# 3. The residual block in two versions: the course's simple block, and d2l's block with batch normalization, an
+# 2. How a skip connection ($\text{output} = \text{ReLU}(x + F(x))$) keeps the gradient alive, and the loss falling;
+#    and exactly where the gradient passes unchanged (only where the ReLU after the addition is active).
+# 3. Degradation, measured: plain networks with He initialisation and BN, at two depths, against residual networks
+#    of the same depths, over three seeds.
+# 4. The residual block in two versions: the course's simple block, and d2l's block with batch normalization, an
 #    optional 1×1 projection and stride 2.
-# 4. How to find the input size of the final `Linear` layer of the course's residual MNIST network (1568, not
-#    512 — the question a learner's note leaves open), and train that network to over 99 % test accuracy.
-# 5. How ResNet-18 is built, with exactly torchvision's 11,689,512 parameters.
-# 6. Variants: the pre-activation block, the bottleneck block, and DenseNet's concatenation.
+# 5. How to find the input size of the final `Linear` layer of the course's residual MNIST network (1568, not
+#    512 — the question a learner's note leaves open), and train that network to over 99 % test accuracy (choices
+#    on the validation split, the test split touched once).
+# 6. How ResNet-18 is built, with exactly torchvision's 11,689,512 parameters.
+# 7. Variants: the pre-activation block, the bottleneck block (which costs at 256 channels about what a basic block
+#    costs at 64), and DenseNet's concatenation.
 #
 # Every number the text states is computed in a cell and checked with `assert`.
 
 # %%
 import math
+from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -26,8 +32,8 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from helpers import checks, data, plotting, training
-from helpers.inspect import count_params, layer_table, trace_shapes
+from helpers import checks, data, experiments, plotting, training
+from helpers.inspect import count_flops, count_params, layer_table, trace_shapes
 from helpers.widgets.resnet import GradientFlowExplorer
 
 torch.manual_seed(0)
@@ -60,25 +66,29 @@ pd.set_option("display.width", 140)
 
 # %%
 class Block(nn.Module):
-    """Two 3x3 convolutions; with `skip`, the input is added back before the last ReLU."""
+    """Two 3x3 convolutions; with `skip`, the input is added back before the last ReLU; with `norm`, BatchNorm
+    after each convolution (which then needs no bias)."""
 
-    def __init__(self, channels: int, skip: bool) -> None:
+    def __init__(self, channels: int, skip: bool, norm: bool = False) -> None:
         super().__init__()
         self.skip = skip
-        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=not norm)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=not norm)
+        self.bn1 = nn.BatchNorm2d(channels) if norm else nn.Identity()
+        self.bn2 = nn.BatchNorm2d(channels) if norm else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.conv2(F.relu(self.conv1(x)))
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
         return F.relu(x + y) if self.skip else F.relu(y)
 
 
-def deep_cnn(blocks: int, skip: bool, width: int = 8, seed: int = 0) -> nn.Sequential:
+def deep_cnn(blocks: int, skip: bool, width: int = 8, seed: int = 0, norm: bool = False) -> nn.Sequential:
     """Stem (28x28 -> 7x7), `blocks` blocks of `width` channels, global average pooling, Linear(width, 10)."""
     torch.manual_seed(seed)
     return nn.Sequential(
-        nn.Conv2d(1, width, kernel_size=3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        *[Block(width, skip) for _ in range(blocks)],
+        nn.Conv2d(1, width, kernel_size=3, stride=2, padding=1, bias=not norm),
+        nn.BatchNorm2d(width) if norm else nn.Identity(), nn.ReLU(), nn.MaxPool2d(2),
+        *[Block(width, skip, norm) for _ in range(blocks)],
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 10),
     )
 
@@ -90,7 +100,7 @@ def grad_norms(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
     return [m.weight.grad.norm().item() for m in net.modules() if isinstance(m, nn.Conv2d)]
 
 
-x_batch, y_batch = data.load_mnist(train=True, limit=64)
+x_batch, y_batch = data.load_mnist(split="train", limit=64)
 assert x_batch.shape == (64, 1, 28, 28)
 norms = {"plain": grad_norms(deep_cnn(10, skip=False), x_batch, y_batch),
          "residual": grad_norms(deep_cnn(10, skip=True), x_batch, y_batch)}
@@ -118,9 +128,33 @@ ax.legend()
 fig.tight_layout()
 
 # %% [markdown]
-# Why the skip helps: for $y = x + F(x)$ the chain rule gives $\partial y / \partial x = I + \partial F/\partial x$.
-# Even when $\partial F / \partial x$ is small, the identity carries the gradient through unchanged, block after
-# block. Without the skip only the small factor is left, ten times over.
+# Why the skip helps: for $x + F(x)$ the chain rule gives $I + \partial F/\partial x$: even when
+# $\partial F / \partial x$ is small, the identity term carries the gradient. But our block (like the original
+# ResNet's) applies a ReLU *after* the addition, $y = \text{ReLU}(x + F(x))$, so
+#
+# $$\frac{\partial y}{\partial x} = D\,\Bigl(I + \frac{\partial F}{\partial x}\Bigr), \qquad
+#   D = \operatorname{diag}\bigl(\mathbb{1}[x + F(x) > 0]\bigr):$$
+#
+# the identity passes the gradient unchanged **only where the ReLU after the addition is active**; where
+# $x + F(x) \le 0$ the gradient is zero, skip or no skip. Without the skip only the small factor $D\,\partial
+# F/\partial x$ is left, ten times over. The pre-activation ResNet (He et al., 2016b; section 7) removes that last
+# ReLU, and then the shortcut is a pure identity for the gradient too. Check it on one block whose $F$ is zero:
+
+# %%
+torch.manual_seed(0)
+block = Block(4, skip=True)
+nn.init.zeros_(block.conv2.weight)
+nn.init.zeros_(block.conv2.bias)  # now F(x) = 0 and y = ReLU(x)
+x = torch.randn(2, 4, 5, 5, requires_grad=True)
+block(x).sum().backward()
+torch.testing.assert_close(x.grad, (x > 0).float())  # gradient 1 where x + F(x) > 0, else 0
+x_pre = x.detach().clone().requires_grad_()
+(x_pre + block.conv2(F.relu(block.conv1(x_pre)))).sum().backward()  # the same block without the last ReLU
+torch.testing.assert_close(x_pre.grad, torch.ones_like(x_pre))  # the identity passes every gradient
+print(f"gradient through ReLU(x + F(x)) with F = 0: 1 at {(x.grad == 1).float().mean().item():.0%} of the "
+      "positions (where x > 0), 0 elsewhere; without the last ReLU: 1 everywhere")
+
+# %% [markdown]
 #
 # The same happens on the way *forward*. Measure, after the stem and after every block, how much the activations
 # differ from one digit to the next (their standard deviation across the 64 images, averaged over positions and
@@ -165,7 +199,8 @@ def he_init(net: nn.Module) -> nn.Module:
     for m in net.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-            nn.init.zeros_(m.bias)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
     return net
 
 
@@ -182,36 +217,118 @@ assert plain_he[0] > 0.1 * plain_he[-1]  # no vanishing with He initialisation
 #
 # ### Does it matter for training?
 #
-# Train both networks for 300 steps (19,200 images, one pass) with Adam and the same learning rate, and watch the
-# training loss. Chance level for 10 classes is $\ln 10 \approx 2.30$.
+# Train three networks of 10 blocks for 300 steps (19,200 training images, one pass) with Adam at the same
+# learning rate, and watch the training loss: the plain network with PyTorch's default initialisation, the same
+# plain network with He initialisation (so that it is not crippled by its initialisation), and the residual
+# network. Chance level for 10 classes is $\ln 10 \approx 2.30$. Accuracy is measured on 2,000 images of the
+# validation split.
 
 # %%
-x_small, y_small = data.load_mnist(train=True, limit=19_200)
-x_val, y_val = data.load_mnist(train=False, limit=2_000)
+x_small, y_small = data.load_mnist(split="train", limit=19_200)
+x_val, y_val = data.load_mnist(split="val", limit=2_000)
+val_small = data.TensorLoader(x_val, y_val, 1000)
 deep_runs = {}
 assert len(data.TensorLoader(x_small, y_small, batch_size=64)) == 300 == 19_200 // 64
 assert round(math.log(10), 2) == 2.30
 
+
+def final_loss(history: training.History) -> float:
+    """Mean training loss over the last 50 steps (the last five logged ones)."""
+    return sum(history.step_loss[-5:]) / 5
+
+
 # %%
 # NBVAL_IGNORE_OUTPUT
-for name, skip in (("plain", False), ("residual", True)):
-    net = deep_cnn(10, skip=skip)
+builders = {"plain": lambda: deep_cnn(10, skip=False), "plain, He init": lambda: he_init(deep_cnn(10, skip=False)),
+            "residual": lambda: deep_cnn(10, skip=True)}
+for name, build in builders.items():
     loader = data.TensorLoader(x_small, y_small, batch_size=64, shuffle=True, seed=0)
-    deep_runs[name] = training.fit(net, loader, data.TensorLoader(x_val, y_val, 1000), epochs=1, lr=0.003,
-                                   optimizer=torch.optim.Adam, device=torch.device("cpu"), log_every=10,
+    deep_runs[name] = training.fit(build(), loader, val_small, epochs=1, lr=0.003, optimizer=torch.optim.Adam,
+                                   device=torch.device("cpu"), log_every=10,
                                    title=f"10 blocks (21 conv layers), {name}")
 
 # %%
-last = {name: sum(h.step_loss[-5:]) / 5 for name, h in deep_runs.items()}
+last = {name: final_loss(h) for name, h in deep_runs.items()}
+print({name: round(v, 1) for name, v in last.items()})
 assert last["plain"] > 2.2 and deep_runs["plain"].val_acc[-1] < 0.2  # still guessing
 assert last["residual"] < 1.0 and deep_runs["residual"].val_acc[-1] > 0.6  # learning
+assert last["plain, He init"] < 2.0  # He initialisation: the plain network learns too
 plotting.plot_history(deep_runs, metric="step_loss");
 
 # %% [markdown]
-# The plain network's loss stays at chance: its classifier sees the same numbers for every digit, and its early
-# layers receive almost no gradient to change that. The residual network learns at once. (Adam rescales each
-# weight's step by the size of its recent gradients, which undoes part of the vanishing; even so, the plain
-# network does not learn within these 300 steps.)
+# The plain network with default initialisation stays at chance: its classifier sees the same numbers for every
+# digit, and its early layers receive almost no gradient to change that. (Adam rescales each weight's step by the
+# size of its recent gradients, which undoes part of the vanishing; even so, it does not learn within these 300
+# steps.) The *same* plain network with He initialisation learns: its loss falls well below chance. So section 1's
+# plain network was crippled by its initialisation, not by its lack of skips; the residual network learns with the
+# default initialisation too, because the identity path carries the signal whatever the weights do.
+#
+# ### Degradation: deeper plain networks train worse, even with healthy gradients
+#
+# Now give the plain networks everything that fixes the fading signal: He initialisation *and* BN after every
+# convolution (`Block(norm=True)`). Do deeper plain networks still train worse, as He et al. observed? Two depths,
+# **2 blocks** (5 conv layers) and **8 blocks** (17 conv layers), plain and residual, width 8, all with the same
+# data (6,400 training images, minibatches of 64, one pass = 100 steps) and the same schedule (SGD with momentum
+# 0.9 at a constant rate). Each of the four networks gets its own learning rate, 0.1 or 0.3, whichever gives the
+# better validation accuracy (seed 0); then two more seeds at that rate. Degradation is about *training*: we
+# compare the training loss over the last 50 steps.
+
+# %%
+DEPTHS, DEG_LRS, DEG_SEEDS = (2, 8), [0.1, 0.3], [0, 1, 2]
+
+
+def train_deep(blocks: int, skip: bool, lr: float, seed: int) -> training.History:
+    """He init + BN, `blocks` blocks; SGD with momentum at `lr` for 100 steps on 6,400 training images."""
+    net = he_init(deep_cnn(blocks, skip, seed=seed, norm=True))
+    loader = data.TensorLoader(x_small[:6_400], y_small[:6_400], batch_size=64, shuffle=True, seed=seed)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
+    return training.fit(net, loader, val_small, epochs=1, optimizer=optimizer, log_every=10, live=False)
+
+
+nets = {f"{'residual' if skip else 'plain'}, {blocks} blocks": (blocks, skip) for skip in (False, True)
+        for blocks in DEPTHS}
+lr_sweep = {name: experiments.sweep(lambda lr, seed, b=b, s=s: train_deep(b, s, lr, seed), DEG_LRS, DEG_SEEDS[:1])
+            for name, (b, s) in nets.items()}
+deg_lr = {name: experiments.best_lr({lr: [h.val_acc[-1] for h in hs] for lr, hs in sweep.items()})
+          for name, sweep in lr_sweep.items()}
+deg = {name: lr_sweep[name][deg_lr[name]] + [train_deep(*nets[name], deg_lr[name], seed) for seed in DEG_SEEDS[1:]]
+       for name in nets}
+deg_loss = {name: experiments.spread(final_loss(h) for h in hs) for name, hs in deg.items()}
+deg_acc = {name: experiments.spread(h.val_acc[-1] for h in hs) for name, hs in deg.items()}
+pd.DataFrame({"conv layers": [1 + 2 * blocks for blocks, _ in nets.values()],
+              "learning rate": [deg_lr[name] for name in nets],
+              "training loss, last 50 steps": [deg_loss[name].format(2) for name in nets],
+              "validation accuracy": [deg_acc[name].format(2) for name in nets]}, index=list(nets))
+
+# %%
+plain_deep, plain_shallow = deg_loss["plain, 8 blocks"], deg_loss["plain, 2 blocks"]
+res_deep = deg_loss["residual, 8 blocks"]
+separated = plain_deep.low > plain_shallow.high
+print(f"plain, training loss: 8 blocks {plain_deep.mean:.2f}, 2 blocks {plain_shallow.mean:.2f}: "
+      + ("every 8-block seed ends worse than every 2-block seed" if separated else
+         "worse on average, but the seeds' ranges overlap"))
+print(f"8 blocks, training loss: residual {res_deep.mean:.2f}, plain {plain_deep.mean:.2f}")
+assert plain_deep.mean > plain_shallow.mean  # degradation: the deeper plain network trains worse
+assert res_deep.mean < plain_deep.mean  # the residual network of the same depth does not
+
+# %% [markdown]
+# Degradation shows up even at this small size: with healthy gradients (He initialisation, BN), the plain network
+# with four times as many blocks ends the same 100 steps at a *higher training loss* than the shallow one (the
+# line above says whether that holds seed by seed or only on average), and it is not overfitting: it is worse on
+# the training data itself. The residual network of the same depth, built from the same blocks plus the identity,
+# does not suffer from it. Why plain depth hurts is still studied (optimisation of deep plain networks is hard
+# even when gradients do not vanish); the skip makes "do nothing" the easy default for each block.
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+for name, histories in deg.items():
+    for k, h in enumerate(histories):
+        ax.plot(h.step, h.step_loss, color=f"C{list(nets).index(name)}", alpha=0.7, lw=1,
+                ls="-" if "residual" in name else "--", label=name if k == 0 else None)
+ax.set(xlabel="step", ylabel="training loss", title="He init + BN, each at its best rate, 3 seeds", ylim=(0, 2.5))
+ax.title.set_fontsize(10)
+ax.grid(alpha=0.3)
+ax.legend(fontsize=8);
 
 # %% [markdown]
 # ## 2. The residual block
@@ -346,10 +463,14 @@ assert flat_row["input"] == (1, 32, 4, 4) and flat_row["output"] == (1, 512) == 
 # 28 → 24 (5×5 conv) → 12 (pool) → 8 (5×5 conv) → 4 (pool): $32 \times 4 \times 4 = 512$. So the note's 512 belongs
 # to a network *without* padding; the code in the note (padding 2 and `Linear(512, 10)`) does not run at all —
 # see Pitfall 1. We train the padded version with `Linear(1568, 10)`, with a recipe like the Inception notebook's (Adam,
-# a one-cycle schedule up to 0.004, minibatches of 128), for two epochs.
+# a one-cycle schedule up to 0.004, minibatches of 128), for two epochs on the 50,000 images of the training split,
+# watching the accuracy on the 10,000 of the validation split. The test split is used once, at the end.
 
 # %%
-train_loader, test_loader = data.mnist_loaders(batch_size=128)
+x_train, y_train = data.load_mnist(split="train")
+x_val_all, y_val_all = data.load_mnist(split="val")
+train_loader = data.TensorLoader(x_train, y_train, batch_size=128, shuffle=True, seed=0)
+val_loader = data.TensorLoader(x_val_all, y_val_all, batch_size=1000)
 EPOCHS = 2
 training.seed_everything(0)
 model = ResidualNet(padding=2, flat=1568)
@@ -365,18 +486,25 @@ assert count_params(model) == 52_074
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-history = training.fit(model, train_loader, test_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
+history = training.fit(model, train_loader, val_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
                        scheduler_every="batch", device=training.try_device(), title="Residual network on MNIST")
-print(f"test accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
+print(f"validation accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
 
 # %%
 assert history.val_acc[-1] >= 0.99, history.val_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
-assert training.evaluate_accuracy(model, test_loader) == history.val_acc[-1]
+assert training.evaluate_accuracy(model, val_loader) == history.val_acc[-1]
 assert count_params(model) == 52_074
 
 # %% [markdown]
-# Over 99 % test accuracy after two epochs, with 52,074 parameters.
+# Over 99 % validation accuracy after two epochs, with 52,074 parameters. Nothing more will be chosen for this
+# model, so now, once, the test split:
+
+# %%
+x_test, y_test = data.load_mnist(split="test")
+test_acc = training.evaluate_accuracy(model, data.TensorLoader(x_test, y_test, batch_size=1000))
+print(f"test accuracy on the 10,000 test images: {test_acc:.3f}")
+assert test_acc >= 0.99
 
 # %% [markdown]
 # ## 4. ResNet-18 from scratch
@@ -559,16 +687,37 @@ ours_b.load_state_dict(dict(zip(ours_b.state_dict(), tv_b.state_dict().values(),
 x = torch.randn(2, 256, 14, 14)
 with torch.no_grad():
     torch.testing.assert_close(ours_b(x), tv_b(x))
-basic_256 = Residual(256, 256, bias=False)
-print(f"bottleneck 256 -> 64 -> 256: {count_params(ours_b):,} parameters; "
-      f"basic block at 256 channels: {count_params(basic_256):,}")
 assert count_params(ours_b) == count_params(tv_b) == 70_400
-assert count_params(basic_256) == 1_180_672
-assert round(count_params(basic_256) / count_params(ours_b)) == 17
 
 # %% [markdown]
-# 70,400 parameters against 1,180,672 for a basic block of two 3×3 convs at 256 channels: about 17× fewer, which
-# is what makes 50 and more layers affordable.
+# What does it buy? The tempting comparison, against a basic block of two 3×3 convolutions at 256 channels ("17×
+# fewer parameters"), compares with a block that no ResNet uses. He et al.'s point is another: a bottleneck that
+# carries **256** channels from block to block costs about what a basic block at **64** channels costs (ResNet-34's
+# first stage). Parameters, and FLOPs at 56×56 (the first stage's size), counted by `count_params` and
+# `count_flops`:
+
+# %%
+basic_64, basic_256 = Residual(64, 64, bias=False), Residual(256, 256, bias=False)
+blocks_cost = {"bottleneck 256 -> 64 -> 256": (ours_b, 256), "basic block, 64 channels": (basic_64, 64),
+               "basic block, 256 channels (in no ResNet)": (basic_256, 256)}
+cost = pd.DataFrame({"channels in and out": [c for _, c in blocks_cost.values()],
+                     "parameters": [count_params(m) for m, _ in blocks_cost.values()],
+                     "MFLOPs at 56x56": [count_flops(m, (1, c, 56, 56)) / 1e6 for m, c in blocks_cost.values()]},
+                    index=list(blocks_cost))
+cost.round(1)
+
+# %%
+params, flops = cost["parameters"], cost["MFLOPs at 56x56"]
+assert params.iloc[1] == 2 * 64 * 64 * 9 + 4 * 64 == 73_984 and params.iloc[2] == 1_180_672
+assert round(flops.iloc[0]) == 437 and round(flops.iloc[1]) == 462
+assert 0.9 < params.iloc[0] / params.iloc[1] < 1.0 and 0.93 < flops.iloc[0] / flops.iloc[1] < 0.95  # about equal
+assert round(params.iloc[2] / params.iloc[0]) == 17  # the misleading comparison
+
+# %% [markdown]
+# 70,400 parameters against 73,984, and about 6 % fewer FLOPs (437 against 462 million): four times the channels
+# between blocks for the price of a 64-channel basic block. That is what makes ResNet-50 (bottlenecks, 256 channels
+# in its first stage) affordable next to ResNet-34 (basic blocks, 64). The "17×" against a 256-channel basic block
+# is true arithmetic but the wrong comparison.
 #
 # ### A glance at DenseNet: concatenate instead of add
 #
@@ -736,21 +885,64 @@ checks.check("exercise 3: dense block channels", answer_3,
              DenseBlock(4, 64, growth=32)(torch.zeros(1, 64, 4, 4)).shape[1])
 
 # %% [markdown]
+# **Exercise 4 (run and interpret).** Section 1's plain network of 10 blocks, with PyTorch's default
+# initialisation and no BN, stayed at chance. Without any skip connection, build a plain network of 10 blocks
+# (21 convolutions) that *does* learn: set `make_plain` to a function that returns it (the tools are in section 1:
+# `deep_cnn`, `he_init`, `Block(..., norm=True)`). The checker trains it like section 1 (Adam at 0.003) for 150
+# steps and reports three things: no skip connection, at least 21 convolutions, training loss over the last 50
+# steps below 2.0 (chance is 2.30). Then explain to yourself which of the two problems of section 1 you fixed, and
+# which you did not.
+
+# %%
+def plain_and_learns(build: Callable[[], nn.Module]) -> tuple[bool, bool, bool]:
+    """(no skip connection, at least 21 convolutions, training loss below 2.0) for the network `build()` makes."""
+    net = build()
+    plain = not any(isinstance(m, (Block, ResidualBlock, Residual)) and getattr(m, "skip", True)
+                    for m in net.modules())
+    deep = sum(isinstance(m, nn.Conv2d) for m in net.modules()) >= 21
+    loader = data.TensorLoader(x_small[:9_600], y_small[:9_600], batch_size=64, shuffle=True, seed=0)
+    history = training.fit(net, loader, epochs=1, lr=0.003, optimizer=torch.optim.Adam, log_every=10, live=False)
+    return plain, deep, final_loss(history) < 2.0
+
+
+make_plain = None
+checks.check("exercise 4: a deep plain network that learns",
+             None if make_plain is None else plain_and_learns(make_plain), (True, True, True),
+             hint="the three values are: no skip connection, at least 21 convolutions, training loss below 2.0.")
+
+# %% jupyter={"source_hidden": true}
+# Solution: He initialisation keeps the signal's size through the ReLUs (BN would too; both together is safest).
+# That fixes the fading signal and vanishing gradient; it does not fix degradation (section 1), which shows up
+# as the plain network gets deeper still.
+def make_plain() -> nn.Module:
+    return he_init(deep_cnn(10, skip=False, norm=True))
+
+
+checks.check("exercise 4: a deep plain network that learns", plain_and_learns(make_plain), (True, True, True),
+             hint="the three values are: no skip connection, at least 21 convolutions, training loss below 2.0.")
+
+# %% [markdown]
 # ## Summary
 #
 # * With default initialisation and no BN, a plain CNN of 21 conv layers passes almost no information about the
 #   image forward and gets first-layer gradients more than a hundred million times smaller than its last; it
 #   does not learn. With skips every layer's gradient is within a factor of 10 of every other's, and the loss
-#   falls at once. He initialisation also rescues this plain net; the *degradation* of deeper plain nets with BN
-#   is what skips fix beyond that.
-# * A residual block computes $\text{ReLU}(x + F(x))$. The course's block keeps channels and size; d2l's adds batch
-#   normalization and, when the shape changes, a 1×1 projection with stride 2 on the shortcut.
+#   falls at once. He initialisation also rescues this plain net.
+# * Degradation, measured: with He initialisation and BN, a plain network of 8 blocks ends 100 steps at a higher
+#   training loss than one of 2 blocks (mean of three seeds, each network at its own learning rate); the residual
+#   network of 8 blocks does not.
+# * A residual block computes $\text{ReLU}(x + F(x))$; the identity passes the gradient unchanged only where the
+#   ReLU after the addition is active (the pre-activation block removes that ReLU). The course's block keeps
+#   channels and size; d2l's adds batch normalization and, when the shape changes, a 1×1 projection with stride 2
+#   on the shortcut.
 # * The course's residual MNIST network flattens 32 × 7 × 7 = 1568 features with padding 2 (512 = 32 × 4 × 4
-#   belongs to the unpadded version) and reaches over 99 % test accuracy in two epochs.
+#   belongs to the unpadded version) and reaches over 99 % validation accuracy in two epochs, and over 99 % on
+#   the test split, used once.
 # * ResNet-18 from scratch has exactly torchvision's 11,689,512 parameters, stage by stage, and with the same
 #   weights the same outputs. d2l's version differs by input channels, classes, conv biases and projection BN.
 # * Variants: the pre-activation block leaves the shortcut untouched; the bottleneck block (70,400 parameters at
-#   256 channels) makes ResNet-50 and deeper affordable; DenseNet concatenates instead of adding.
+#   256 channels) costs about what a 64-channel basic block costs (73,984), which makes ResNet-50 and deeper
+#   affordable; DenseNet concatenates instead of adding.
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -764,6 +956,10 @@ checks.check("exercise 3: dense block channels", answer_3,
 # | vanishing gradient | 梯度消失 |
 # | gradient norm | 梯度范数 |
 # | plain network | 普通网络（无跳跃连接） |
+# | degradation (deeper trains worse) | 退化（更深反而训练更差） |
+# | He (Kaiming) initialisation | He（Kaiming）初始化 |
+# | training / validation / test split | 训练集 / 验证集 / 测试集 |
+# | seed | 随机种子 |
 # | projection (1×1 convolution) | 投影（1×1 卷积） |
 # | batch normalization | 批量规范化 |
 # | pre-activation | 预激活 |

@@ -1,7 +1,6 @@
 import gzip
 import hashlib
 import pickle
-from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
@@ -87,7 +86,12 @@ def test_data_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
     assert data.data_dir() == tmp_path
     monkeypatch.delenv(data.DATA_ENV)
-    assert data.data_dir() == Path(data.__file__).resolve().parents[1] / "data"  # in the repository
+    repo = tmp_path / "convnets-lab"  # a checkout of the course: data/ sits beside helpers/
+    (repo / "helpers").mkdir(parents=True)
+    (repo / "notebooks").mkdir()
+    (repo / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(data, "__file__", str(repo / "helpers" / "data.py"))
+    assert data.data_dir() == repo / "data"
 
 
 def test_data_dir_of_a_pip_installed_helpers_is_in_the_home_folder(tmp_path, monkeypatch):
@@ -166,3 +170,62 @@ def test_the_standard_split_train_val_test(mnist_root):
     assert data.load_mnist(split="val", limit=5)[1].tolist() == y_hub[:5].tolist()
     with pytest.raises(ValueError, match="split must be one of"):
         data.load_mnist(split="validation")
+
+
+def test_cluttered_mnist_is_deterministic_and_typed(mnist_root):
+    x, y = data.cluttered_mnist("val", canvas=40, clutter=4, seed=3, limit=200)
+    assert x.shape == (200, 1, 40, 40) and x.dtype == torch.float32 and y.dtype == torch.int64
+    assert 0 <= x.min() and x.max() <= 1
+    x2, y2 = data.cluttered_mnist("val", canvas=40, clutter=4, seed=3, limit=200)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    x3, _ = data.cluttered_mnist("val", canvas=40, clutter=4, seed=4, limit=200)
+    assert not torch.equal(x, x3)
+    assert data.cluttered_mnist("train", canvas=32, clutter=0, limit=3)[0].shape == (3, 1, 32, 32)
+
+
+def test_cluttered_mnist_holds_the_labelled_digit_whole(mnist_root):
+    """Without clutter, each canvas is exactly its digit, shifted: the same ink, the same pixels, the same label."""
+    digits, labels = data.load_mnist(split="test", normalize=False, limit=100)
+    x, y = data.cluttered_mnist("test", canvas=36, clutter=0, seed=1, limit=100)
+    assert torch.equal(y, labels)
+    torch.testing.assert_close(x.sum(dim=(1, 2, 3)), digits.sum(dim=(1, 2, 3)))
+    positions = set()
+    for canvas, digit in zip(x[:, 0], digits[:, 0], strict=True):
+        found = [(r, c) for r in range(9) for c in range(9) if torch.equal(canvas[r:r + 28, c:c + 28], digit)]
+        assert found, "the digit must sit somewhere on the canvas, unchanged"
+        positions.add(found[0])
+    assert len(positions) > 20  # at random places, not all in one
+
+
+def test_cluttered_mnist_adds_clutter_from_its_own_split_only(mnist_root, monkeypatch):
+    plain, _ = data.cluttered_mnist("val", clutter=0, seed=0, limit=300)
+    noisy, _ = data.cluttered_mnist("val", clutter=4, seed=0, limit=300)
+    assert (noisy >= plain).all()  # the digit is still there, untouched: clutter only adds ink beside or under it
+    assert noisy.sum() > plain.sum() * 1.05
+    asked = []
+
+    def fake_load(split, normalize, root, limit):  # digit k of a split is a flat square of ink k + 1 (in 1/64)
+        asked.append(split)
+        ink = torch.arange(1, limit + 1).float() / 64 + (0.5 if split == "train" else 0)
+        return ink[:, None, None, None].expand(limit, 1, 28, 28).clone(), torch.arange(limit)
+
+    monkeypatch.setattr(data, "load_mnist", fake_load)
+    x, y = data.cluttered_mnist("val", canvas=60, clutter=6, seed=0, limit=20)
+    assert asked == ["val"] and torch.equal(y, torch.arange(20))
+    for k, canvas in enumerate(x[:, 0]):
+        inks = set((canvas.unique() * 64).round().long().tolist()) - {0}
+        assert k + 1 in inks and inks <= set(range(1, 21))  # its own digit, and only digits of the same split
+        assert len(inks) > 1 or (canvas > 0).sum() == 28 * 28  # the clutter is from other digits, not itself
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"split": "validation"}, "split must be one of"),
+    ({"split": "train", "canvas": 20}, "canvas must be an integer >= 28"),
+    ({"split": "train", "clutter": -1}, "clutter must be an integer >= 0"),
+    ({"split": "train", "crop": 30}, "crop must fit"),
+    ({"split": "train", "limit": 0}, "limit must be a positive integer"),
+    ({"split": "train", "canvas": 40.0}, "canvas must be an integer"),
+])
+def test_cluttered_mnist_refuses_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.cluttered_mnist(**kwargs)

@@ -1,0 +1,77 @@
+import math
+
+import numpy as np
+import pytest
+
+from helpers.experiments import Spread, best_lr, spread, sweep, table
+
+
+def test_spread_mean_low_high_and_format():
+    s = spread([0.97, 0.98, np.float32(0.99)])
+    assert s.mean == pytest.approx(0.98) and s.low == 0.97 and s.high == pytest.approx(0.99)
+    assert s.format(3) == "0.980 (0.970–0.990)" and spread([0.5]).format(2) == "0.50"
+    assert not s.failed
+
+
+def test_a_diverged_run_makes_the_whole_spread_fail():
+    s = spread([0.9, math.nan, 0.8])
+    assert s.failed and math.isnan(s.mean) and math.isnan(s.low) and s.format() == "diverged"
+    assert spread([1.0, math.inf]).failed
+
+
+@pytest.mark.parametrize(("values", "message"), [([], "at least one value"), (["0.9"], "value 0 must be a number"),
+                                                 ([True], "must be a number")])
+def test_spread_refuses_bad_values(values, message):
+    with pytest.raises(ValueError, match=message):
+        spread(values)
+
+
+def test_sweep_runs_every_lr_and_seed_in_order():
+    calls = []
+    out = sweep(lambda lr, seed: calls.append((lr, seed)) or lr * 10 + seed, [0.1, 1.0], [0, 1, 2])
+    assert calls == [(0.1, 0), (0.1, 1), (0.1, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
+    assert out == {0.1: [1.0, 2.0, 3.0], 1.0: [10.0, 11.0, 12.0]}
+
+
+@pytest.mark.parametrize(("lrs", "seeds", "message"), [
+    ([], [0], "non-empty list of learning rates"),
+    (0.1, [0], "non-empty list of learning rates"),
+    ([0.1, -1.0], [0], "positive and finite"),
+    ([0.1, 0.1], [0], "repeat"),
+    ([0.1], [], "non-empty list of integers"),
+    ([0.1], [0, 0], "seeds repeat"),
+    ([0.1], [1.5], r"seeds\[0\] must be an integer"),
+])
+def test_sweep_refuses_bad_grids(lrs, seeds, message):
+    with pytest.raises(ValueError, match=message):
+        sweep(lambda lr, seed: 0.0, lrs, seeds)
+
+
+def test_sweep_refuses_what_cannot_run():
+    with pytest.raises(ValueError, match="run must be a function"):
+        sweep("train", [0.1], [0])
+
+
+def test_best_lr_by_mean_and_never_a_diverged_one():
+    scores = {0.01: [0.90, 0.91], 0.1: [0.97, 0.95], 1.0: [0.99, math.nan]}
+    assert best_lr(scores) == 0.1
+    assert best_lr({0.01: [0.5, 0.4], 0.1: [0.2, 0.3]}, higher_is_better=False) == 0.1
+    with pytest.raises(ValueError, match="every learning rate diverged"):
+        best_lr({1.0: [math.nan]})
+    with pytest.raises(ValueError, match="non-empty"):
+        best_lr({})
+
+
+def test_table_rows_are_learning_rates_and_cells_mean_and_range():
+    df = table({"plain": {0.1: [0.9, 0.92], 1.0: [math.nan, 0.1]}, "BN": {0.1: [0.95, 0.97]}}, digits=2)
+    assert list(df.index) == ["0.1", "1"] and list(df.columns) == ["plain", "BN"]
+    assert df.loc["0.1", "plain"] == "0.91 (0.90–0.92)" and df.loc["1", "plain"] == "diverged"
+    assert df.loc["1", "BN"] == ""
+    with pytest.raises(ValueError, match="non-empty"):
+        table({})
+
+
+def test_spread_is_a_frozen_value():
+    s = Spread((1.0, 2.0))
+    with pytest.raises(AttributeError):
+        s.values = (3.0,)
