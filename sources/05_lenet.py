@@ -718,7 +718,7 @@ torch.testing.assert_close(reloaded_logits, val_logits)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = DigitExplorer(relu_net, x_val, y_val)
+explorer = DigitExplorer(relu_net, x_val, y_val, name="validation image")
 explorer
 
 # %%

@@ -29,8 +29,14 @@ def test_compute_matches_a_direct_forward_pass():
     assert state.label == 4 and state.pred == int(probs.argmax())
     assert state.correct == (state.pred == 4) and state.confidence == pytest.approx(float(probs.max()))
     assert state.image.shape == (8, 8)
-    assert ex.caption.value.startswith(f"test image 2: label 4, predicted {state.pred} with probability ")
+    assert ex.caption.value.startswith(f"image 2: label 4, predicted {state.pred} with probability ")
     assert len(ex.static_figure(index=1).axes) == 2 + 4
+    named = DigitExplorer(net, images, labels, max_maps=4, name="validation image")
+    assert named.controls["index"].description == "validation image"
+    assert named.describe(named.compute(index=0)).startswith("validation image 0: label 3, predicted ")
+    assert named.static_figure(index=1).axes[0].get_title() == "validation image 1: label 1"
+    with pytest.raises(ValueError, match="name says what the images are"):
+        DigitExplorer(net, images, labels, name="")
 
 
 def test_model_mode_is_restored_and_eval_is_used():

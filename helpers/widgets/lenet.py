@@ -70,20 +70,23 @@ class DigitState:
 
 
 class DigitExplorer(Explorer[DigitState]):
-    """Slide through test images: the digit, the model's class probabilities, and its first-layer feature maps."""
+    """Slide through images (`name` says which split): the digit, the class probabilities, first-layer maps."""
 
-    def __init__(self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, max_maps: int = 6) -> None:
+    def __init__(self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, max_maps: int = 6,
+                 name: str = "image") -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"name says what the images are, e.g. 'validation image'; got {name!r}.")
         check.image_batch("images", images, channels=1)
         check.labels_for("labels", labels, len(images))
         first_conv(model)  # fail early, with a clear message, for a model without convolutions
         self.model, self.images, self.labels = model, images.detach().cpu(), labels.detach().cpu()
-        self.max_maps = max_maps
-        index = W.IntSlider(0, min=0, max=len(images) - 1, description="test image", continuous_update=False,
-                            layout=W.Layout(width="480px"))
-        super().__init__({"index": index}, title="What LeNet sees in one test digit")
+        self.max_maps, self.name = max_maps, name
+        index = W.IntSlider(0, min=0, max=len(images) - 1, description=name, continuous_update=False,
+                            layout=W.Layout(width="480px"), style={"description_width": "initial"})
+        super().__init__({"index": index}, title=f"What LeNet sees in one digit ({name}s)")
 
     def compute(self, index: int) -> DigitState:
-        """Label, probabilities (K,) and first-layer feature maps (C, H, W) of test image `index`."""
+        """Label, probabilities (K,) and first-layer feature maps (C, H, W) of image number `index`."""
         index = check.integer("index", index, 0, len(self.images) - 1)
         probs, maps = classify_with_maps(self.model, self.images[index])
         return DigitState(index, self.images[index, 0], int(self.labels[index]), probs, maps)
@@ -91,7 +94,7 @@ class DigitExplorer(Explorer[DigitState]):
     def describe(self, state: DigitState) -> str:
         """One line: which image, its label, and what the model predicts with what confidence."""
         verdict = "right" if state.correct else "wrong"
-        return (f"test image {state.index}: label {state.label}, predicted {state.pred} "
+        return (f"{self.name} {state.index}: label {state.label}, predicted {state.pred} "
                 f"with probability {state.confidence:.1%} ({verdict})")
 
     def draw(self, state: DigitState) -> Figure:
@@ -100,7 +103,7 @@ class DigitExplorer(Explorer[DigitState]):
         grid = fig.add_gridspec(2, 3 + (k + 1) // 2, width_ratios=[2.2, 2.2, 0.2] + [1] * ((k + 1) // 2))
         ax = fig.add_subplot(grid[:, 0])
         ax.imshow(np.asarray(state.image), cmap="gray")
-        ax.set_title(f"test image {state.index}: label {state.label}", fontsize=10)
+        ax.set_title(f"{self.name} {state.index}: label {state.label}", fontsize=10)
         ax.axis("off")
         ax = fig.add_subplot(grid[:, 1])
         probs = state.probs.numpy()
