@@ -42,8 +42,22 @@ def _run(cmd: list, **kw) -> subprocess.CompletedProcess:
 
 
 def _text_outputs(cell) -> list[str]:
-    return [o.get("text", "") + json.dumps(o.get("data", {}).get("text/plain", "")) for o in cell.outputs
-            if o.output_type in ("stream", "execute_result")]
+    """Stream text and plain-text results; consecutive writes to one stream joined, since ipykernel may send
+    `print`'s text and its newline in two messages (nbval joins them the same way)."""
+    out: list[str] = []
+    last_stream = None
+    for o in cell.outputs:
+        if o.output_type == "stream":
+            if last_stream == o.name:
+                out[-1] += o.text
+            else:
+                out.append(o.text)
+            last_stream = o.name
+        else:
+            if o.output_type == "execute_result":
+                out.append(json.dumps(o.get("data", {}).get("text/plain", "")))
+            last_stream = None
+    return out
 
 
 @pytest.mark.install
