@@ -131,6 +131,11 @@ def wait_for(page, predicate_js: str, timeout_s: float, what: str):
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
+def wait_idle(page, timeout_s: float, what: str) -> None:
+    """Wait until the notebook is open and its kernel idle."""
+    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", timeout_s, what)
+
+
 @pytest.mark.parametrize("prefix", NOTEBOOKS)
 def test_notebook_runs_and_every_explorer_control_responds(lab, browser, prefix):
     name = notebook_path(prefix)
@@ -139,8 +144,7 @@ def test_notebook_runs_and_every_explorer_control_responds(lab, browser, prefix)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
     page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}&reset")
-    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 120,
-             "the notebook and an idle kernel")
+    wait_idle(page, 120, "the notebook and an idle kernel")
 
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); return true; }")
@@ -177,8 +181,7 @@ def test_notebook_runs_and_every_explorer_control_responds(lab, browser, prefix)
             page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer{e}_control{c}_before.png"))
             move_control(page, control)
             time.sleep(1)
-            wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 60,
-                     "the kernel to redraw the explorer")
+            wait_idle(page, 60, "the kernel to redraw the explorer")
             time.sleep(1)
             after = (read_control(control), explorer_look(explorer))
             page.screenshot(path=str(ARTIFACTS / f"{prefix}_explorer{e}_control{c}_after.png"))
@@ -187,8 +190,7 @@ def test_notebook_runs_and_every_explorer_control_responds(lab, browser, prefix)
             if e == 0 and c == 0 and prefix in EXPECTED_CAPTION:
                 assert re.search(EXPECTED_CAPTION[prefix], after[1][0]), after[1][0]
             restore_control(page, control, before[0])
-            wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 60,
-                     "the kernel to redraw the explorer")
+            wait_idle(page, 60, "the kernel to redraw the explorer")
             assert read_control(control) == before[0], f"{name}: explorer {e}, control {c}: could not put it back"
             moved += 1
     assert moved >= explorers.count()
@@ -206,7 +208,7 @@ def test_classroom_mode_shows_notebook_01_as_slides(lab, browser):
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     # The preview renders the notebook from disk (it may save it first): the server serves a temporary copy.
     page.goto(f"{lab['base']}/lab/tree/{notebook_path('01')}?token={lab['token']}&reset")
-    wait_for(page, f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'; }}", 120, "the notebook")
+    wait_idle(page, 120, "the notebook")
     assert page.evaluate("() => window.jupyterapp.commands.hasCommand('RISE:slideshow')")
     result = page.evaluate("""async () => { try { await window.jupyterapp.commands.execute('RISE:preview');
         return 'ok'; } catch (e) { return String(e); } }""")

@@ -15,6 +15,8 @@ import torch
 import torchvision
 from torchvision import transforms
 
+from helpers import validate
+
 DATA_ENV = "CONVNETS_DATA"
 MNIST_FILES = {
     "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
@@ -144,15 +146,12 @@ def cluttered_mnist(
     root: str | Path | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A harder MNIST: each digit at a random place on a canvas, plus `clutter` random crops of other digits."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}.")
-    for name, value, low in (("canvas", canvas, 28), ("clutter", clutter, 0), ("crop", crop, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    validate.choice("split", split, list(SPLITS))
+    canvas, clutter = validate.integer("canvas", canvas, 28), validate.integer("clutter", clutter, 0)
+    crop = validate.integer("crop", crop, 1)
     if crop > 28 or crop > canvas:
         raise ValueError(f"crop must fit in a 28x28 digit and the canvas; got crop={crop}, canvas={canvas}.")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"limit must be a positive integer or None; got {limit!r}.")
+    limit = None if limit is None else validate.integer("limit", limit, 1)
     digits, labels = load_mnist(split=split, normalize=False, root=root, limit=limit)
     digits, n = digits[:, 0], len(labels)  # (n, 28, 28) in [0, 1]
     g = torch.Generator().manual_seed(seed)

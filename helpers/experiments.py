@@ -8,18 +8,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 
 from helpers import validate
 
 T = TypeVar("T")
-
-
-def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number; got {validate.describe(value)}.")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -61,13 +54,13 @@ class Spread:
 
 def spread(values: Iterable[float]) -> Spread:
     """The Spread of `values` (one per seed)."""
-    return Spread(tuple(_number(f"value {k}", v) for k, v in enumerate(values)))
+    return Spread(tuple(validate.number(f"value {k}", v) for k, v in enumerate(values)))
 
 
 def _learning_rates(lrs: Sequence[float]) -> list[float]:
     if isinstance(lrs, (str, bytes)) or not isinstance(lrs, Sequence) or not lrs:
         raise ValueError(f"lrs must be a non-empty list of learning rates; got {validate.describe(lrs)}.")
-    clean = [_number(f"lrs[{k}]", lr) for k, lr in enumerate(lrs)]
+    clean = [validate.number(f"lrs[{k}]", lr) for k, lr in enumerate(lrs)]
     if not all(0 < lr < math.inf for lr in clean):
         raise ValueError(f"every learning rate must be positive and finite; got {clean}.")
     if len(set(clean)) != len(clean):

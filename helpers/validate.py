@@ -28,6 +28,13 @@ def integer(name: str, value: Any, low: int = 1, high: int | None = None) -> int
     return value
 
 
+def number(name: str, value: Any) -> float:
+    """A real number (numpy numbers too, never bool), as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number; got {describe(value)}.")
+    return float(value)
+
+
 def pair(name: str, value: Any, low: int = 1) -> tuple[int, int]:
     """An int or a pair of ints (h, w), each >= low, as (h, w)."""
     if isinstance(value, (tuple, list)):

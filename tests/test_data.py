@@ -223,7 +223,7 @@ def test_cluttered_mnist_adds_clutter_from_its_own_split_only(mnist_root, monkey
     ({"split": "train", "canvas": 20}, "canvas must be an integer >= 28"),
     ({"split": "train", "clutter": -1}, "clutter must be an integer >= 0"),
     ({"split": "train", "crop": 30}, "crop must fit"),
-    ({"split": "train", "limit": 0}, "limit must be a positive integer"),
+    ({"split": "train", "limit": 0}, "limit must be an integer >= 1"),
     ({"split": "train", "canvas": 40.0}, "canvas must be an integer"),
 ])
 def test_cluttered_mnist_refuses_bad_input(kwargs, message):
