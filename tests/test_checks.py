@@ -139,3 +139,15 @@ def test_check_function_names_the_case_and_its_inputs():
         check_function("f", lambda x: x, lambda x: x, [])
     with pytest.raises(CheckFailed, match=r"case 1 \(inputs \[\(2, 2\), 3\]\): the shape is right; 4 of 4 values"):
         check_function("scale", lambda x, k: x * 2, lambda x, k: x * k, [(torch.ones(2, 2), 2), (torch.ones(2, 2), 3)])
+
+
+def test_flipped_and_transposed_hints_use_the_same_tolerance_as_the_check():
+    """A reversed or transposed answer that is otherwise right within atol/rtol gets the precise hint."""
+    with pytest.raises(CheckFailed, match=r": the shape is right; the values are in reverse order \(flipped\)(?!XX)"):
+        check("rev", torch.tensor([3.0, 2.0, 5e-7]), torch.tensor([0.0, 2.0, 3.0]))  # 5e-7 from 0: within atol
+    with pytest.raises(CheckFailed, match=r"reverse order \(flipped\)"):
+        check("rev", torch.tensor([3.0, 2.0, 1000.5]), torch.tensor([1000.0, 2.0, 3.0]), rtol=1e-3)
+    with pytest.raises(CheckFailed, match=r": the shape is right; the result is transposed(?!XX)"):
+        check("T", torch.tensor([[5e-7, 3.0], [2.0, 4.0]]), torch.tensor([[0.0, 2.0], [3.0, 4.0]]))
+    with pytest.raises(CheckFailed, match="the result is transposed"):
+        check("T", torch.tensor([[1000.5, 3.0], [2.0, 4.0]]), torch.tensor([[1000.0, 2.0], [3.0, 4.0]]), rtol=1e-3)

@@ -229,3 +229,148 @@ def test_cluttered_mnist_adds_clutter_from_its_own_split_only(mnist_root, monkey
 def test_cluttered_mnist_refuses_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         data.cluttered_mnist(**kwargs)
+
+
+def test_tensor_loader_defaults_and_seeded_shuffle():
+    x, y = torch.arange(300).float()[:, None], torch.arange(300)
+    assert [len(b) for _, b in data.TensorLoader(x, y)] == [256, 44]  # 256 a batch by default
+    expected = torch.randperm(300, generator=torch.Generator().manual_seed(0))
+    first = torch.cat([b for _, b in data.TensorLoader(x, y, 100, shuffle=True)])  # seed 0 by default
+    assert torch.equal(first, expected)
+    torch.manual_seed(123)  # the learner's random state plays no part
+    assert torch.equal(torch.cat([b for _, b in data.TensorLoader(x, y, 100, shuffle=True, seed=0)]), expected)
+    assert [len(b) for _, b in data.TensorLoader(x[:3], y[:3], batch_size=1)] == [1, 1, 1]  # one at a time is fine
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        data.TensorLoader(x, y, batch_size=0)
+
+
+def test_mnist_loaders_fast_path_reads_both_splits_from_the_given_root(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_load(train, root=None, limit=None):
+        calls.append((train, root, limit))
+        n = 1100 if limit is None else limit
+        return torch.full((n, 1, 2, 2), 1.0 if train else 2.0), torch.arange(n)
+
+    monkeypatch.setattr(data, "load_mnist", fake_load)
+    train, test = data.mnist_loaders(root=tmp_path)  # fast (in-memory) by default, batches of 256, seed 0
+    assert calls == [(True, tmp_path, None), (False, tmp_path, None)]
+    train_batches, test_batches = list(train), list(test)
+    assert [len(y) for _, y in train_batches] == [256] * 4 + [76] and all((x == 1).all() for x, _ in train_batches)
+    assert torch.equal(torch.cat([y for _, y in train_batches]),
+                       torch.randperm(1100, generator=torch.Generator().manual_seed(0)))  # shuffled, seed 0
+    assert [len(y) for _, y in test_batches] == [1024, 76] and all((x == 2).all() for x, _ in test_batches)
+    assert torch.equal(torch.cat([y for _, y in test_batches]), torch.arange(1100))  # the test split in order
+    train, _ = data.mnist_loaders(batch_size=100, limit=300, seed=4, root=tmp_path)
+    assert calls[-2:] == [(True, tmp_path, 300), (False, tmp_path, 300)]
+    order = torch.randperm(300, generator=torch.Generator().manual_seed(4))
+    assert torch.equal(torch.cat([y for _, y in train]), order)
+
+
+def test_mnist_loaders_dataloader_path_normalises_limits_and_shuffles_with_the_seed(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_dataset(train, transform, root):
+        calls.append((train, root))
+        n = 1100
+        pixels = np.full((n, 28, 28), 51 if train else 102, dtype=np.uint8)
+        return [(transform(pixels[i]), i) for i in range(n)]
+
+    monkeypatch.setattr(data, "mnist_dataset", fake_dataset)
+    train, test = data.mnist_loaders(batch_size=500, fast=False, seed=2, root=tmp_path)
+    assert calls == [(True, tmp_path), (False, tmp_path)]
+    order = torch.cat([y for _, y in train])
+    x, y = next(iter(train))
+    torch.testing.assert_close(x, torch.full((500, 1, 28, 28), (0.2 - data.MNIST_MEAN) / data.MNIST_STD))
+    assert sorted(order.tolist()) == list(range(1100)) and not torch.equal(order, torch.arange(1100))  # shuffled
+    torch.manual_seed(99)  # the same seed, another global state: the same order (the loader has its own generator)
+    again, _ = data.mnist_loaders(batch_size=500, fast=False, seed=2, root=tmp_path)
+    assert torch.equal(torch.cat([y for _, y in again]), order)
+    other, _ = data.mnist_loaders(batch_size=500, fast=False, seed=3, root=tmp_path)
+    assert not torch.equal(torch.cat([y for _, y in other]), order)
+    x, y = next(iter(test))
+    assert len(y) == 1024 and torch.equal(y, torch.arange(1024))  # the test split in order, 1024 a batch
+    torch.testing.assert_close(x[0, 0], torch.full((28, 28), (0.4 - data.MNIST_MEAN) / data.MNIST_STD))
+    train, test = data.mnist_loaders(batch_size=4, fast=False, limit=6, root=tmp_path)
+    assert sorted(torch.cat([y for _, y in train]).tolist()) == list(range(6))
+    assert torch.cat([y for _, y in test]).tolist() == list(range(6))
+
+
+def test_the_data_command_counts_the_splits_where_it_prepared_them(capsys, monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(data, "prepare_mnist", lambda *args, **kwargs: tmp_path)
+    monkeypatch.setattr(data, "mnist_dataset",
+                        lambda train, root=None: calls.append((train, root)) or [0] * (60 if train else 10))
+    assert data.main() == 0
+    assert calls == [(True, tmp_path), (False, tmp_path)]
+    assert capsys.readouterr().out.endswith(": 60 training and 10 test images.\n")
+
+
+def test_fashion_mnist_offline_says_what_to_do(tmp_path, monkeypatch):
+    def no_network(self):
+        raise URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", no_network)
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.fashion_mnist(root=tmp_path)
+    assert str(err.value).endswith("Either connect once and call helpers.data.fashion_mnist() again, copy the four "
+                                   "*-ubyte.gz files into that folder, or use helpers.data.mnist_dataset(), which "
+                                   "works offline.")
+
+
+def _flat_digits(asked):
+    def fake_load(split, normalize, root, limit):  # digit k is a flat square of ink (k + 1) / 64
+        asked.append((split, normalize, root, limit))
+        n = 5 if limit is None else limit
+        ink = torch.arange(1, n + 1).float() / 64
+        return ink[:, None, None, None].expand(n, 1, 28, 28).clone(), torch.arange(n)
+    return fake_load
+
+
+def test_cluttered_mnist_defaults_and_what_it_reads(monkeypatch, tmp_path):
+    asked = []
+    monkeypatch.setattr(data, "load_mnist", _flat_digits(asked))
+    x, _ = data.cluttered_mnist("val", root=tmp_path)  # every image of the split: limit None
+    assert asked == [("val", False, tmp_path, None)] and x.shape == (5, 1, 40, 40)  # raw ink in [0, 1]
+    assert torch.equal(x, data.cluttered_mnist("val", canvas=40, clutter=4, seed=0, crop=8)[0])
+    assert not torch.equal(x, data.cluttered_mnist("val", clutter=5)[0])
+    assert not torch.equal(x, data.cluttered_mnist("val", crop=9)[0])
+    assert data.cluttered_mnist("val", crop=1, limit=2)[0].shape == (2, 1, 40, 40)  # 1-pixel crops are allowed
+    assert data.cluttered_mnist("val", crop=28, canvas=28, limit=2)[0].shape == (2, 1, 28, 28)  # whole digits
+    with pytest.raises(ValueError, match=r"^crop must be an integer >= 1; got 0\.$"):
+        data.cluttered_mnist("val", crop=0)
+    with pytest.raises(ValueError, match=r"crop must fit in a 28x28 digit and the canvas; got crop=29, canvas=40"):
+        data.cluttered_mnist("val", crop=29)
+
+
+def test_cluttered_mnist_places_the_digit_anywhere_that_fits(monkeypatch):
+    monkeypatch.setattr(data, "load_mnist", _flat_digits([]))
+    x, _ = data.cluttered_mnist("val", canvas=29, clutter=0, limit=40)  # room for 2 places a side
+    corners = {(int(c.nonzero()[:, 0].min()), int(c.nonzero()[:, 1].min())) for c in x[:, 0]}
+    assert corners == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_cluttered_mnist_clutter_comes_from_every_other_digit_never_itself(monkeypatch):
+    monkeypatch.setattr(data, "load_mnist", _flat_digits([]))
+    for n in (2, 3):
+        x, _ = data.cluttered_mnist("val", canvas=100, clutter=20, limit=n)
+        for k, canvas in enumerate(x[:, 0]):
+            own = ((canvas * 64).round() == k + 1).nonzero()
+            assert int(own[:, 0].max() - own[:, 0].min()) < 28 and int(own[:, 1].max() - own[:, 1].min()) < 28
+            inks = set((canvas.unique() * 64).round().long().tolist()) - {0}
+            assert inks == set(range(1, n + 1))  # its own digit and pieces of each of the others
+
+
+def test_load_photo_defaults_message_and_resizing():
+    import skimage.data
+    from skimage.transform import resize
+
+    camera = data.load_photo()
+    assert camera.shape == (512, 512) and camera.dtype == torch.float32 and camera.max() == 1.0  # 255 is white
+    assert torch.equal(camera, data.load_photo("camera", gray=True))
+    small = data.load_photo(size=64)
+    assert small.dtype == torch.float32 and small.shape == (64, 64)
+    expected = resize(skimage.data.camera().astype(np.float32) / 255.0, (64, 64), anti_aliasing=True)
+    np.testing.assert_allclose(small.numpy(), expected, atol=1e-6)  # smoothed before shrinking: no aliasing
+    with pytest.raises(ValueError, match=r"expected one of camera, astronaut, coffee, chelsea, moon, coins, brick"):
+        data.load_photo("lena")

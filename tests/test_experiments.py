@@ -75,3 +75,40 @@ def test_spread_is_a_frozen_value():
     s = Spread((1.0, 2.0))
     with pytest.raises(AttributeError):
         s.values = (3.0,)
+
+
+def test_format_digits_default_and_bounds():
+    s = spread([0.97, 0.98, 0.99])
+    assert s.format() == "0.980 (0.970–0.990)"  # three digits by default
+    assert s.format(0) == "1 (1–1)" and spread([0.5]).format(10) == "0.5000000000"
+    for digits in (-1, 11):
+        with pytest.raises(ValueError, match=f"^digits must be an integer in 0..10; got {digits}"):
+            s.format(digits)
+
+
+def test_messages_name_what_was_wrong():
+    with pytest.raises(ValueError, match=r"^a Spread needs at least one value \(one per seed\); got none\.$"):
+        Spread(())
+    with pytest.raises(ValueError, match=r"lrs must be a non-empty list of learning rates; got 0.1\.$"):
+        sweep(lambda lr, seed: 0, 0.1, [0])
+    with pytest.raises(ValueError, match=r"^lrs\[1\] must be a number"):
+        sweep(lambda lr, seed: 0, [0.1, "0.2"], [0])
+    with pytest.raises(ValueError, match=r"every learning rate must be positive and finite; got \[0.0\]"):
+        sweep(lambda lr, seed: 0, [0.0], [0])
+    with pytest.raises(ValueError, match="every learning rate must be positive and finite; got"):
+        sweep(lambda lr, seed: 0, [math.inf], [0])
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of integers; got 3\.$"):
+        sweep(lambda lr, seed: 0, [0.1], 3)
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of integers; got \{0, 1\}\.$|got set"):
+        sweep(lambda lr, seed: 0, [0.1], {0, 1})
+    with pytest.raises(ValueError, match=r"scores must be a non-empty \{lr: \[score per seed\]\} dict; got \[\]\.$"):
+        best_lr([])
+    with pytest.raises(ValueError, match=r"^every learning rate diverged \(NaN or infinite scores\): try smaller"):
+        best_lr({0.1: [math.nan]})
+    with pytest.raises(ValueError, match=r"^scores must be a non-empty \{name: \{lr: \[score per seed\]\}\} dict\.$"):
+        table({})
+
+
+def test_table_names_its_rows_and_formats_three_digits():
+    t = table({"plain": {0.1: [0.5, 0.7]}})
+    assert t.index.name == "learning rate" and t.loc["0.1", "plain"] == "0.600 (0.500–0.700)"

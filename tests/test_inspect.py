@@ -282,3 +282,12 @@ def test_the_shape_errors_quote_what_pytorch_said():
         layer_table(classic_net(), (1, 1, 32, 32))
     with pytest.raises(ValueError, match="shapes cannot be multiplied"):
         trace_shapes(classic_net(), (1, 1, 32, 32))
+
+
+def test_flops_are_counted_on_the_models_own_device_and_sizes_must_be_positive():
+    from torch import nn as _nn
+
+    model = _nn.Linear(4, 3, device="meta")  # no memory: the example input must be on the same device
+    assert count_flops(model, (2, 4)) == 2 * 2 * 4 * 3
+    with pytest.raises(ValueError, match="input_size must be a tuple of positive ints"):
+        count_flops(_nn.Linear(4, 3), (0, 4))

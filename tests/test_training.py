@@ -1,7 +1,10 @@
+import time
+
 import pytest
 import torch
 from torch import nn
 
+from helpers import training
 from helpers.data import TensorLoader
 from helpers.training import (
     DEVICE_ENV,
@@ -10,8 +13,10 @@ from helpers.training import (
     confusion_matrix,
     evaluate_accuracy,
     fit,
+    make_optimizer,
     predict,
     seed_everything,
+    train_step,
     try_device,
 )
 
@@ -177,3 +182,141 @@ def test_confusion_matrix_is_square_even_when_a_class_never_appears():
     logits = torch.tensor([[5.0, 0.0, 0.0]]).repeat(4, 1)  # always class 0, as the labels
     counts = confusion_matrix(logits, torch.zeros(4, dtype=torch.long))
     assert counts.tolist() == [[4, 0, 0], [0, 0, 0], [0, 0, 0]]
+
+
+def test_seeding_repeats_python_numpy_and_torch_draws():
+    import random
+
+    import numpy as np
+
+    def draws():
+        return random.random(), float(np.random.rand()), torch.rand(1).item()
+
+    seed_everything()
+    first = draws()
+    seed_everything(0)  # the default seed is 0, as the notebooks' seed_everything(0)
+    assert draws() == first
+    seed_everything(5)
+    again = draws()
+    seed_everything(5)
+    assert draws() == again and again != first
+
+
+def test_a_loader_of_plain_tensors_is_named_in_the_error():
+    with pytest.raises(TypeError, match=r"the training loader must yield \(images, labels\) pairs, got Tensor"):
+        fit(nn.Linear(16, 2), [torch.zeros(2, 16)], live=False)
+
+
+def test_evaluate_accuracy_of_a_model_without_parameters_on_a_given_device():
+    """A fixed baseline (no weights) is evaluated on the device asked for."""
+    logits = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    assert evaluate_accuracy(nn.Identity(), [(logits, torch.tensor([0, 0]))], torch.device("cpu")) == 0.5
+
+
+def test_steps_to_refuses_a_history_whose_steps_and_accuracies_disagree():
+    with pytest.raises(ValueError):
+        History(eval_step=[10, 20], eval_acc=[0.9]).steps_to(0.95)  # never reached: all pairs read
+
+
+def test_make_optimizer_defaults_and_learning_rates():
+    model = nn.Linear(2, 3)
+    default = make_optimizer(model)
+    assert isinstance(default, torch.optim.SGD) and default.param_groups[0]["lr"] == 0.1
+    assert make_optimizer(model, torch.optim.Adam).param_groups[0]["lr"] == 0.001  # Adam's own default, not 0.1
+    assert make_optimizer(model, torch.optim.Adam, lr=0.02).param_groups[0]["lr"] == 0.02
+    assert make_optimizer(model, lr=0.3).param_groups[0]["lr"] == 0.3
+    factory = make_optimizer(model, lambda params: torch.optim.SGD(params, lr=0.7))  # a factory without lr
+    assert factory.param_groups[0]["lr"] == 0.7 and factory.param_groups[0]["params"][0] is model.weight
+    with pytest.raises(ValueError, match=r"optimizer must be an optimizer class .*; got int\."):
+        make_optimizer(model, 3)
+
+
+def test_train_step_returns_the_loss_and_the_correct_count_before_the_step():
+    model = nn.Linear(2, 3)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]))
+        model.bias.zero_()
+    x = torch.tensor([[3.0, 0.0], [0.0, 3.0], [-3.0, -3.0], [3.0, 0.0]])
+    y = torch.tensor([0, 1, 1, 2])  # predicted 0, 1, 2, 0: two right
+    expected = nn.functional.cross_entropy(model(x), y).item()
+    loss, right = train_step(model, x, y, torch.optim.SGD(model.parameters(), lr=0.1))
+    assert loss == pytest.approx(expected) and right == 2
+
+
+def test_fit_epoch_numbers_are_the_averages_over_the_epoch():
+    """lr 0: the weights never move, so the epoch's loss and accuracy are those of the whole training set."""
+    x, y = blobs(48)
+    torch.manual_seed(0)
+    model = nn.Linear(2, 3)
+    with torch.no_grad():
+        logits = model(x)
+        batch_losses = [nn.functional.cross_entropy(model(x[i:i + 16]), y[i:i + 16]).item() for i in (0, 16, 32)]
+    hist = fit(model, TensorLoader(x, y, 16), epochs=1, lr=0.0, log_every=1, live=False)
+    assert hist.train_loss[0] == pytest.approx(nn.functional.cross_entropy(logits, y).item(), rel=1e-5)
+    assert hist.train_acc[0] == pytest.approx(accuracy(logits, y))
+    assert hist.step_loss == pytest.approx(batch_losses)
+
+
+def test_fit_defaults_one_epoch_logging_every_20_steps(monkeypatch):
+    calls = []
+    monkeypatch.setattr(training, "try_device", lambda: calls.append("try_device") or torch.device("cpu"))
+    x, y = blobs(640)
+    t0 = time.perf_counter()
+    hist = fit(nn.Linear(2, 3), TensorLoader(x, y, 16), live=False)  # device: try_device's choice
+    assert hist.epoch == [1] and hist.step == [20, 40] and calls == ["try_device"]
+    assert 0 < hist.seconds <= time.perf_counter() - t0
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1; got True"):
+        fit(nn.Linear(2, 3), TensorLoader(x, y, 16), epochs=True, live=False)
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1; got 1.5"):
+        fit(nn.Linear(2, 3), TensorLoader(x, y, 16), epochs=1.5, live=False)
+
+
+class _Bar:
+    """Stands in for tqdm: records how fit asked for its progress bar."""
+
+    made: list = []
+
+    def __init__(self, iterable, **kwargs):
+        self.iterable, self.postfix = iterable, []
+        _Bar.made.append((kwargs, self.postfix))
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def set_postfix(self, **kwargs):
+        self.postfix.append(kwargs)
+
+
+class _Curves:
+    """Stands in for LiveCurves: records each redraw (steps logged, epochs done, forced) and the close."""
+
+    made: list = []
+
+    def __init__(self, title=None):
+        self.title, self.log, self.closed = title, [], False
+        _Curves.made.append(self)
+
+    def update(self, hist, force=False):
+        self.log.append((len(hist.step), len(hist.epoch), force))
+
+    def close(self):
+        self.closed = True
+
+
+def test_fit_shows_a_progress_bar_and_live_curves_by_default(monkeypatch):
+    monkeypatch.setattr(training, "tqdm", _Bar)
+    monkeypatch.setattr(training, "LiveCurves", _Curves)
+    _Bar.made, _Curves.made = [], []
+    x, y = blobs(64)
+    hist = fit(nn.Linear(2, 3), TensorLoader(x, y, 16), epochs=2, log_every=2, title="blobs")
+    (curves,) = _Curves.made
+    assert curves.title == "blobs" and curves.closed
+    # redrawn (throttled) at each logged step, forced at the end of each epoch
+    assert curves.log == [(1, 0, False), (2, 0, False), (2, 1, True), (3, 1, False), (4, 1, False), (4, 2, True)]
+    assert [kw for kw, _ in _Bar.made] == [{"total": 4, "desc": f"epoch {e}/2", "disable": False, "mininterval": 1.0}
+                                           for e in (1, 2)]
+    assert [p for _, postfix in _Bar.made for p in postfix] == [{"loss": f"{v:.3f}"} for v in hist.step_loss]
+    _Bar.made, _Curves.made = [], []
+    fit(nn.Linear(2, 3), iter(list(TensorLoader(x, y, 16))), live=False)  # a plain iterator: no length
+    assert not _Curves.made
+    assert [kw for kw, _ in _Bar.made] == [{"total": None, "desc": "epoch 1/1", "disable": True, "mininterval": 1.0}]

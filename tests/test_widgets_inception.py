@@ -63,3 +63,79 @@ def test_bad_input_is_named():
         _ = InceptionCostExplorer(lambda *a, **k: {"1x1": (1, 2)}).state
     with pytest.raises(KeyError, match="no control named"):
         InceptionCostExplorer(pytorch_cost, size=4).set(width=3)
+
+
+def fake_cost(in_channels, size, c1, c2, c3, c4, reduce=True):
+    """Round numbers that tell the branches, and parameters from FLOPs, apart: reductions shrink 3x3 and 5x5."""
+    fake_cost.calls.append(reduce)
+    shrink = 4 if reduce is True else 1
+    return {"1x1": (2_000, 3_000_000), "3x3": (40_000 // shrink, 50_000_000 // shrink),
+            "5x5": (60_000 // shrink, 70_000_000 // shrink), "pool": (8_000, 9_000_000)}
+
+
+fake_cost.calls = []
+
+
+def test_inception_controls_name_their_branch():
+    ex = InceptionCostExplorer(fake_cost)
+    expected = {"in_channels": ("in channels", 192, 512), "size": ("H = W", 28, 64), "c1": ("1x1", 64, 256),
+                "r2": ("3x3 reduce", 96, 256), "o2": ("3x3", 128, 384), "r3": ("5x5 reduce", 16, 128),
+                "o3": ("5x5", 32, 256), "c4": ("pool proj", 32, 256)}
+    assert {k: (c.description, c.value, c.max) for k, c in ex.controls.items()} == expected
+    assert all(c.min == 1 and not c.continuous_update and c.layout.width == "300px" for c in ex.controls.values())
+    assert ex.widget.children[0].value == "<b>Inception block: widths → channels, parameters, FLOPs</b>"
+    for kwargs, message in (({"in_channels": 513}, "in_channels must be an integer in 1..512; got 513"),
+                            ({"c1": 257}, "c1 must be an integer in 1..256; got 257"),
+                            ({"c2": (257, 1)}, r"c2\[0\] must be an integer in 1..256; got 257"),
+                            ({"c2": (1, 385)}, r"c2\[1\] must be an integer in 1..384; got 385"),
+                            ({"c3": (129, 1)}, r"c3\[0\] must be an integer in 1..128; got 129"),
+                            ({"c3": (1, 257)}, r"c3\[1\] must be an integer in 1..256; got 257"),
+                            ({"c3": (1,)}, "^c3 must be"), ({"c4": 257}, "c4 must be an integer in 1..256; got 257")):
+        with pytest.raises(ValueError, match=message):
+            InceptionCostExplorer(fake_cost, **kwargs)
+    with pytest.raises(ValueError, match="^inception_cost must be a function"):
+        InceptionCostExplorer("inception_cost")
+
+
+def test_inception_state_totals_and_what_the_lesson_function_is_asked():
+    ex = InceptionCostExplorer(fake_cost)
+    fake_cost.calls = []
+    s = ex.compute(in_channels=8, size=4, c1=1, r2=1, o2=2, r3=1, o3=3, c4=4)
+    assert fake_cost.calls == [True, False]  # with the reductions, then without
+    assert s.out_channels == 1 + 2 + 3 + 4
+    assert s.total(True, "flops") == 3_000_000 + 12_500_000 + 17_500_000 + 9_000_000
+    assert s.total(False, "params") == 110_000
+    with pytest.raises(ValueError, match="^what must be one of"):
+        s.total(True, "time")
+    with pytest.raises(ValueError, match="^size must be an integer"):
+        ex.compute(in_channels=8, size=4.5, c1=1, r2=1, o2=2, r3=1, o3=3, c4=4)
+    with pytest.raises(ValueError, match=r"; got dict\.$"):
+        InceptionCostExplorer(lambda *a, **k: {"1x1": (1, 2)}).compute(**ex.values)
+
+
+def test_inception_figure_compares_each_branch_with_and_without_reductions():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    ex = InceptionCostExplorer(fake_cost)
+    state = ex.compute(**ex.values)
+    fig = ex.draw(state)
+    params, flops = fig.axes
+    assert params.get_position().x1 <= flops.get_position().x0  # side by side
+    red, blue = mcolors.to_hex("tab:red"), mcolors.to_hex("tab:blue")
+    for ax, unit, heights_without, heights_with, title in (
+            (params, "parameters (thousands)", [2, 40, 60, 8], [2, 10, 15, 8], "parameters: 110k → 35k"),
+            (flops, "FLOPs (millions)", [3, 50, 70, 9], [3, 12.5, 17.5, 9], "FLOPs: 132M → 42M")):
+        bars = [(round(r.get_x() + r.get_width() / 2, 6), round(r.get_width(), 6), round(r.get_height(), 6),
+                 mcolors.to_hex(r.get_facecolor())) for r in ax.patches]
+        assert bars == ([(round(i - 0.2, 6), 0.4, h, red) for i, h in enumerate(heights_without)]
+                        + [(round(i + 0.2, 6), 0.4, h, blue) for i, h in enumerate(heights_with)])
+        assert ax.get_title() == title and ax.get_ylabel() == unit
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1x1 branch", "3x3 branch", "5x5 branch", "pool branch"]
+        assert all(g.get_visible() and g.get_alpha() == pytest.approx(0.3) for g in ax.yaxis.get_gridlines())
+        assert not any(g.get_visible() for g in ax.xaxis.get_gridlines())  # horizontal lines only
+    assert [t.get_text() for t in params.get_legend().get_texts()] == ["without 1x1 reductions", "with 1x1 reductions"]
+    assert flops.get_legend() is None
+    assert fig.get_suptitle() == (f"output channels {state.out_channels}; reductions save {state.param_saving:.1f}× "
+                                  f"parameters and {state.flop_saving:.1f}× FLOPs")
+    plt.close(fig)

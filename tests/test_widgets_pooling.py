@@ -113,3 +113,228 @@ def test_windows_overlap_only_when_the_stride_is_smaller_than_the_window():
     assert not tile.overlap and not tile.gaps  # stride == window: the windows tile the input
     assert ex.compute(window=3, stride=2, padding=0, mode="max").overlap
     assert ex.compute(window=3, stride=4, padding=0, mode="max").gaps
+
+
+def test_pooling_controls_and_bad_values_named():
+    ex = PoolingExplorer(torch.rand(12, 12), torch_pool2d, window=3, stride=1, mode="avg")
+    window, stride, padding, mode = (ex.controls[k] for k in ("window", "stride", "padding", "mode"))
+    assert (window.description, window.value, window.min, window.max) == ("window", 3, 1, 8)
+    assert (stride.description, stride.value, stride.min, stride.max) == ("stride", 1, 1, 8)
+    assert (padding.description, padding.value, padding.min, padding.max) == ("padding", 0, 0, 4)
+    assert (mode.description, list(mode.options), mode.value) == ("mode", ["max", "avg"], "avg")
+    assert ex.widget.children[0].value == "<b>Pooling: the first windows (outlined) and the output they make</b>"
+    for kwargs, message in (({"window": 2.5}, "window must be an integer"), ({"stride": "2"}, "stride must be an"),
+                            ({"padding": -1}, "padding must be an integer >= 0"), ({"mode": "min"}, "mode must be")):
+        with pytest.raises(ValueError, match=message):
+            ex.compute(**{"window": 2, "stride": 2, "padding": 0, "mode": "max", **kwargs})
+    with pytest.raises(ValueError, match=r"^image must be a grey image"):
+        PoolingExplorer(torch.rand(2, 3, 4), torch_pool2d)
+
+
+def test_pooling_state_outlines_only_windows_that_exist():
+    def windows(h, w, k):
+        return PoolingExplorer(torch.rand(h, w), torch_pool2d).compute(window=k, stride=k, padding=0,
+                                                                        mode="max").windows
+
+    assert windows(4, 12, 4) == ((0, 0, 4, 4), (0, 4, 4, 4))  # one row of outputs: no window below
+    assert windows(12, 4, 4) == ((0, 0, 4, 4), (4, 0, 4, 4))  # one column: no window to the right
+    assert windows(8, 8, 4) == ((0, 0, 4, 4), (0, 4, 4, 4), (4, 0, 4, 4))
+    assert windows(4, 4, 4) == ((0, 0, 4, 4),)
+    state = PoolingExplorer(torch.rand(8, 8), torch_pool2d).compute(window=2, stride=2, padding=0, mode="max")
+    assert not state.overlap and not state.gaps  # the windows tile
+    assert state.reference is not None and torch.equal(state.reference, state.output)  # PyTorch's own answer
+
+
+def test_pooling_state_when_pytorch_refuses():
+    ex = PoolingExplorer(torch.rand(12, 12), torch_pool2d)
+    state = ex.compute(window=2, stride=3, padding=2, mode="avg")
+    assert (state.window, state.stride, state.padding, state.mode) == (2, 3, 2, "avg")
+    assert state.matches_torch is False and state.windows == () and state.shape is None
+    assert state.overlap is False and state.gaps is True
+    state = ex.compute(window=3, stride=2, padding=2, mode="max")
+    assert state.overlap is True and state.gaps is False
+    assert ex.compute(window=2, stride=2, padding=2, mode="max").overlap is False  # stride == window: no overlap
+
+
+def test_pooling_tolerates_float_rounding_but_not_a_wrong_value():
+    ex = PoolingExplorer(torch.rand(8, 8), lambda X, k, mode, s, p: torch_pool2d(X, k, mode, s, p) + 1e-6)
+    assert ex.compute(window=2, stride=2, padding=0, mode="avg").matches_torch
+    ex = PoolingExplorer(torch.rand(8, 8), lambda X, k, mode, s, p: torch_pool2d(X, k, mode, s, p) + 1e-3)
+    assert not ex.compute(window=2, stride=2, padding=0, mode="avg").matches_torch
+
+
+def test_pooling_figure_lines_up_input_windows_and_output():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    img = torch.rand(10, 14)  # not square: rows and columns cannot be swapped unnoticed
+    ex = PoolingExplorer(img, torch_pool2d)
+    state = ex.compute(window=3, stride=2, padding=1, mode="max")
+    fig = ex.draw(state)
+    left, right = fig.axes
+    assert fig.get_suptitle() == "window 3, stride 2, padding 1: windows overlap"
+    assert left.get_title() == "input 10×14 + padding 1 (blue)"
+    assert right.get_title() == "pool2d, max: 5×7\nconv_output_shape (5, 7), = F.max_pool2d ✓"
+    shown = left.images[0]
+    a = np.ma.getdata(shown.get_array())
+    assert a.shape == (12, 16) and np.isnan(a[0]).all() and np.isnan(a[:, -1]).all()  # the padding ring: blank
+    np.testing.assert_allclose(a[1:-1, 1:-1], img.numpy())
+    assert list(shown.get_extent()) == [-1.5, 14.5, 10.5, -1.5]  # pixel (r, c) of the input sits at (c, r)
+    assert shown.get_cmap().name.startswith("gray")
+    assert shown.get_cmap().get_bad() == pytest.approx(mcolors.to_rgba("lightsteelblue"))
+    outlines = [(p.get_xy(), p.get_width(), p.get_height(), mcolors.to_hex(p.get_edgecolor()), p.get_fill())
+                for p in left.patches]
+    assert outlines == [((-1.5, -1.5), 3, 3, mcolors.to_hex("crimson"), False),
+                        ((0.5, -1.5), 3, 3, mcolors.to_hex("darkorange"), False),
+                        ((-1.5, 0.5), 3, 3, mcolors.to_hex("gold"), False)]
+    out = right.images[0]
+    np.testing.assert_allclose(np.ma.getdata(out.get_array()), state.output.numpy())
+    assert list(out.get_extent()) == [-0.5, 6.5, 4.5, -0.5] and out.get_cmap().name == "gray"
+    assert right.get_xlim() == (-0.5, 15.5) and right.get_ylim() == (11.5, -0.5)  # the input panel's pixel scale
+    assert mcolors.to_hex(right.get_facecolor()) == mcolors.to_hex("whitesmoke")
+    assert all(not ax.get_xticks().size and not ax.get_yticks().size for ax in (left, right))
+    for ax in (left, right):  # below the suptitle, inside the figure
+        box = ax.get_position()
+        assert 0 <= box.x0 and box.x1 <= 1 and box.y1 <= 0.94
+    plt.close(fig)
+    fig = ex.draw(ex.compute(window=2, stride=3, padding=0, mode="avg"))
+    assert fig.get_suptitle() == "window 2, stride 3, padding 0: pixels skipped"
+    assert fig.axes[0].get_title() == "input 10×14" and len(fig.axes[0].patches) == 3
+    assert fig.get_axes()[0].get_position().x1 <= fig.get_axes()[1].get_position().x0  # side by side
+    plt.close(fig)
+    fig = ex.draw(ex.compute(window=2, stride=2, padding=0, mode="max"))
+    assert fig.get_suptitle() == "window 2, stride 2, padding 0: windows tile"
+    plt.close(fig)
+    wrong = PoolingExplorer(img, lambda X, k, mode, s, p: torch_pool2d(X, k, mode, s, p) + 1)
+    fig = wrong.draw(wrong.compute(window=2, stride=2, padding=0, mode="max"))
+    assert fig.axes[1].get_title().endswith("= F.max_pool2d ✗")
+    plt.close(fig)
+
+
+def test_pooling_figure_when_pytorch_refuses():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    img = torch.rand(10, 14)
+    ex = PoolingExplorer(img, torch_pool2d)
+    state = ex.compute(window=2, stride=2, padding=2, mode="max")
+    fig = ex.draw(state)
+    (ax,) = fig.axes
+    assert ax.get_title() == f"PyTorch refuses: {state.error}" and not ax.axison
+    assert mcolors.to_hex(ax.title.get_color()) == mcolors.to_hex("crimson")
+    np.testing.assert_allclose(np.ma.getdata(ax.images[0].get_array()), img.numpy())
+    assert ax.images[0].get_cmap().name == "gray"
+    plt.close(fig)
+
+
+def test_checkerboard_controls_and_messages():
+    ex = CheckerboardExplorer(torch.rand(16, 16), torch_trans_conv, torch_resize_conv, kernel=4, stride=3)
+    kernel, stride, method = ex.controls["kernel"], ex.controls["stride"], ex.controls["method"]
+    assert (kernel.description, kernel.value, kernel.min, kernel.max) == ("kernel", 4, 1, 6)
+    assert (stride.description, stride.value, stride.min, stride.max) == ("stride", 3, 1, 4)
+    assert (method.description, list(method.options), method.value) == (
+        "method", ["transposed conv", "resize + conv"], "transposed conv")
+    assert ex.widget.children[0].value == "<b>Upsampling: uneven overlap makes a checkerboard</b>"
+    default = CheckerboardExplorer(torch.rand(16, 16), torch_trans_conv, torch_resize_conv)
+    assert (default.controls["kernel"].value, default.controls["stride"].value) == (3, 2)
+    assert CheckerboardExplorer(torch.rand(12, 12), torch_trans_conv, torch_resize_conv).image.shape == (12, 12)
+    with pytest.raises(ValueError, match=r"^the image is too small: expected at least 12×12 .*got \(11, 20\)\.$"):
+        CheckerboardExplorer(torch.rand(11, 20), torch_trans_conv, torch_resize_conv)
+    with pytest.raises(ValueError, match="^image must be a grey image"):
+        CheckerboardExplorer(torch.rand(2, 16, 16), torch_trans_conv, torch_resize_conv)
+    with pytest.raises(ValueError, match="^trans_conv must be a function"):
+        CheckerboardExplorer(torch.rand(16, 16), None, torch_resize_conv)
+    with pytest.raises(ValueError, match="^resize_conv must be a function"):
+        CheckerboardExplorer(torch.rand(16, 16), torch_trans_conv, None)
+    for kwargs, message in (({"kernel": 7}, "kernel must be an integer in 1..6"),
+                            ({"stride": 5}, "stride must be an integer in 1..4")):
+        with pytest.raises(ValueError, match=message):
+            CheckerboardExplorer(torch.rand(16, 16), torch_trans_conv, torch_resize_conv, **kwargs)
+
+
+def test_checkerboard_figure_shows_the_counts_and_the_picture():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    img = torch.rand(14, 16)
+    ex = CheckerboardExplorer(img, torch_trans_conv, torch_resize_conv)
+    state = ex.compute(kernel=3, stride=2, method="transposed conv")
+    fig = ex.draw(state)
+    image_ax, counts_ax, out_ax = fig.axes
+    assert fig.get_suptitle() == "kernel 3, stride 2" and not any(ax.axison for ax in fig.axes)
+    assert image_ax.get_position().x1 <= counts_ax.get_position().x0 <= out_ax.get_position().x0  # in a row
+    assert image_ax.get_title() == "input 14×16" and image_ax.images[0].get_cmap().name == "gray"
+    np.testing.assert_allclose(image_ax.images[0].get_array(), img.numpy())
+    shown = state.counts[:12, :12].numpy()
+    counts = counts_ax.images[0]
+    np.testing.assert_allclose(counts.get_array(), shown)
+    assert counts.get_cmap().name == "viridis" and counts.get_clim() == (0, shown.max())  # 0 copies: darkest
+    assert counts_ax.get_title() == f"overlap counts (top-left 12×12)\ninterior uneven: {state.min} to {state.max}"
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in counts_ax.texts}
+    assert len(texts) == 144
+    for (i, j), t in texts.items():
+        assert t.get_text() == f"{shown[i, j]:g}" and (t.get_ha(), t.get_va()) == ("center", "center")
+        dark = shown[i, j] < shown.max() / 2
+        assert mcolors.to_hex(t.get_color()) == ("#ffffff" if dark else "#000000")  # readable on its cell
+    assert out_ax.get_title() == f"transposed conv → {state.size[0]}×{state.size[1]}"
+    assert out_ax.images[0].get_cmap().name == "gray"
+    np.testing.assert_allclose(out_ax.images[0].get_array(), state.output.numpy())
+    for ax in fig.axes:
+        box = ax.get_position()
+        assert 0 <= box.x0 and box.x1 <= 1 and box.y1 <= 0.94  # below the suptitle
+    plt.close(fig)
+    even = ex.compute(kernel=4, stride=2, method="transposed conv")
+    fig = ex.draw(even)
+    assert fig.axes[1].get_title().endswith(f"interior even: {even.max} everywhere")
+    plt.close(fig)
+
+
+def test_pooling_starting_values_are_checked_against_the_sliders():
+    for kwargs, message in (({"window": 9}, r"^window must be an integer in 1..8; got 9"),
+                            ({"window": 0}, r"^window must be an integer in 1..8; got 0"),
+                            ({"stride": 9}, r"^stride must be an integer in 1..8; got 9")):
+        with pytest.raises(ValueError, match=message):
+            PoolingExplorer(torch.rand(8, 8), torch_pool2d, **kwargs)
+    ex = PoolingExplorer(torch.rand(8, 8), torch_pool2d, window=1, stride=1)  # 1 is a valid window
+    assert ex.controls["window"].value == 1
+    refused = ex.compute(window=2, stride=2, padding=2, mode="max")
+    assert refused.error and refused.gaps is False  # stride == window: no gaps either
+
+
+def test_pooling_tolerance_is_absolute_for_small_values():
+    img = torch.rand(8, 8) * 1e-3  # dim pixels: a relative tolerance alone would reject rounding noise
+    ex = PoolingExplorer(img, lambda X, k, mode, s, p: torch_pool2d(X, k, mode, s, p) + 1e-6)
+    assert ex.compute(window=2, stride=2, padding=0, mode="avg").matches_torch
+
+
+def test_pooling_figure_edge_cases():
+    import matplotlib.pyplot as plt
+
+    ex = PoolingExplorer(torch.rand(4, 20), torch_pool2d)
+    fig = ex.draw(ex.compute(window=1, stride=1, padding=0, mode="max"))  # output as wide as the input: 4×20
+    assert fig.axes[1].get_ylim() == (3.5, -0.5) and fig.axes[1].get_xlim() == (-0.5, 19.5)
+    plt.close(fig)
+    one = PoolingExplorer(torch.rand(4, 4), torch_pool2d)
+    fig = one.draw(one.compute(window=4, stride=4, padding=0, mode="max"))  # a single window, a single output
+    assert len(fig.axes[0].patches) == 1
+    plt.close(fig)
+    fig = one.draw(one.compute(window=2, stride=2, padding=2, mode="max"))  # PyTorch's refusal, wrapped
+    assert fig.axes[0].title.get_wrap() is True
+    plt.close(fig)
+
+
+def test_checkerboard_count_labels_switch_colour_at_half_the_largest_count():
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    ex = CheckerboardExplorer(torch.rand(16, 16), torch_trans_conv, torch_resize_conv)
+    state = ex.compute(kernel=3, stride=1, method="transposed conv")  # counts 1..9 near the corner
+    fig = ex.draw(state)
+    shown = state.counts[:12, :12]
+    colours = {float(shown[round(t.get_position()[1]), round(t.get_position()[0])]): mcolors.to_hex(t.get_color())
+               for t in fig.axes[1].texts}
+    assert colours[4.0] == "#ffffff" and colours[6.0] == "#000000"  # 4 < 9 / 2 <= 6
+    plt.close(fig)

@@ -80,7 +80,7 @@ class PoolingExplorer(Explorer[PoolState]):
                              f"got {check.describe(out)}.")
         out = out.detach().float().cpu()
         matches = out.shape == reference.shape and torch.allclose(out, reference, atol=1e-5)
-        starts = [(0, 0), (0, stride), (stride, 0)][: 1 + (out.shape[1] > 1) + (out.shape[0] > 1)]
+        starts = [(0, 0)] + [(0, stride)] * (out.shape[1] > 1) + [(stride, 0)] * (out.shape[0] > 1)
         windows = tuple((r - padding, c - padding, window, window) for r, c in starts)
         return PoolState(window, stride, padding, mode, None, out, reference, expected, matches, windows,
                          stride < window, stride > window)
