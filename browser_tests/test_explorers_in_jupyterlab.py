@@ -26,7 +26,7 @@ EXPECTED_CAPTION = {
     # R: identity -> the next preset
     "03": r"^R ⋆ negative identity, G ⋆ negative identity, B ⋆ zero · corr2d_multi_in vs F.conv2d\(photo, weight "
           r"\(1, 3, 3, 3\)\): largest difference (0\.0e\+00|\d\.\de-(0[6-9]|[1-9]\d))$",
-    "05": r"validation image 2: label 6, predicted 6 with probability",  # the third validation digit is a 6
+    "06": r"validation image 2: label 6, predicted 6 with probability",  # the third validation digit is a 6
 }
 
 STATE_JS = """() => {

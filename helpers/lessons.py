@@ -41,7 +41,7 @@ def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return out.reshape(X.shape[0] - h + 1, X.shape[1] - w + 1)
 
 
-# --- from notebook 05_lenet ---
+# --- from notebook 06_lenet ---
 def lenet(activation: str = "relu", pooling: str | None = None) -> nn.Sequential:
     """d2l's simplified LeNet-5: 'sigmoid' (with average pooling, as d2l) or 'relu' (with max pooling)."""
     act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]

@@ -11,7 +11,8 @@
 # 6. What a receptive field is, and why nobody computes convolutions with Python loops.
 #
 # Everything below runs on a laptop CPU in a few seconds. Every number the text states is computed in a cell and
-# checked with `assert`: if the text and the code ever disagreed, that cell would stop with an error.
+# checked in the folded "Checks for this section" cell at the end of each section: if the text and the code ever
+# disagreed, that cell would stop with an error. You can skip those cells.
 
 # %%
 import time
@@ -36,7 +37,6 @@ torch.set_printoptions(precision=4, sci_mode=False)
 pixels, colours, hidden = 12_000_000, 3, 100
 mlp_weights = pixels * colours * hidden
 print(f"first-layer weights: {mlp_weights:,}  (= {mlp_weights / 1e9:.1f} billion)")
-assert mlp_weights == 3_600_000_000
 
 # %% [markdown]
 # 3.6 billion weights for one small layer: about 14 GB of float32, before we have learned anything. Two
@@ -58,8 +58,6 @@ conv_weights = conv_100.weight.numel()
 print(f"one 3×3 kernel: {one_kernel} weights; 100 kernels: {conv_weights:,} weights "
       f"+ {conv_100.bias.numel()} biases = {sum(p.numel() for p in conv_100.parameters()):,} parameters")
 print(f"the fully connected layer has {mlp_weights // conv_weights:,} times as many weights")
-assert one_kernel == 27 and conv_weights == 100 * 27 == 2_700
-assert sum(p.numel() for p in conv_100.parameters()) == 2_800
 
 # %% [markdown]
 # 2,800 parameters instead of 3.6 billion, and the count does not grow with the photo. The operation that slides one
@@ -99,7 +97,6 @@ print(f"conv as a {tuple(V.shape)} matrix: at most {nonzero_per_row} non-zero we
       f"all {len(windows)} interior rows hold the same 3×3 kernel")
 
 # %%
-assert counts == {"fully connected": 614_656, "+ locality": 7_056, "+ weight sharing": 9}
 assert nonzero_per_row == 9  # locality
 torch.testing.assert_close(windows, kernel_3x3[0, 0].expand_as(windows))  # weight sharing
 
@@ -111,6 +108,13 @@ torch.testing.assert_close(windows, kernel_3x3[0, 0].expand_as(windows))  # weig
 # is matters too; such models keep locality but add position information (coordinate channels, position
 # embeddings) or unshared layers. Locality can be the wrong prior too: a pixel's meaning may depend on something far
 # away, which is why deep stacks (section 7) and attention exist.
+
+# %%
+# Checks for this section (you can skip this cell)
+assert mlp_weights == 3_600_000_000
+assert one_kernel == 27 and conv_weights == 100 * 27 == 2_700
+assert sum(p.numel() for p in conv_100.parameters()) == 2_800
+assert counts == {"fully connected": 614_656, "+ locality": 7_056, "+ weight sharing": 9}
 
 # %% [markdown]
 # ## 2. Cross-correlation by hand
@@ -146,7 +150,6 @@ Y = corr2d(X, K)
 Y
 
 # %%
-assert Y.tolist() == [[19, 25], [37, 43]]
 assert Y.shape == (3 - 2 + 1, 3 - 2 + 1)
 # the first value, written out: 0*0 + 1*1 + 3*2 + 4*3
 assert 0 * 0 + 1 * 1 + 3 * 2 + 4 * 3 == Y[0, 0] == 19
@@ -174,6 +177,8 @@ stepper = CorrelationStepper(X, K, corr2d)  # the explorer shows *your* corr2d: 
 stepper
 
 # %%
+# Checks for this section (you can skip this cell)
+assert Y.tolist() == [[19, 25], [37, 43]]
 # What the explorer shows for the last cell, checked (the explorer above computes the same state):
 state = stepper.compute(step=3)
 assert state.expression == "Y[1,1] = 4×0 + 5×1 + 7×2 + 8×3 = 43"
@@ -198,8 +203,7 @@ def conv2d_true(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 
 print("cross-correlation:", corr2d(X, K).tolist())
-print("true convolution: ", conv2d_true(X, K).tolist())
-assert conv2d_true(X, K).tolist() == [[5, 11], [23, 29]]  # 0*3 + 1*2 + 3*1 + 4*0 = 5
+print("true convolution: ", conv2d_true(X, K).tolist())  # first value: 0*3 + 1*2 + 3*1 + 4*0 = 5
 assert not torch.equal(conv2d_true(X, K), corr2d(X, K))
 
 # %% [markdown]
@@ -209,6 +213,10 @@ assert not torch.equal(conv2d_true(X, K), corr2d(X, K))
 # %%
 K_learned_by_true_conv = torch.flip(K, dims=(0, 1))
 torch.testing.assert_close(conv2d_true(X, K_learned_by_true_conv), corr2d(X, K))
+
+# %%
+# Checks for this section (you can skip this cell)
+assert conv2d_true(X, K).tolist() == [[5, 11], [23, 29]]  # 0*3 + 1*2 + 3*1 + 4*0 = 5
 
 # %% [markdown]
 # ## 4. A convolutional layer from scratch
@@ -230,6 +238,9 @@ class Conv2D(nn.Module):
 
 layer = Conv2D((2, 2))
 print([(name, tuple(p.shape)) for name, p in layer.named_parameters()])
+
+# %%
+# Checks for this section (you can skip this cell)
 assert sum(p.numel() for p in layer.parameters()) == 5  # 4 weights + 1 bias
 
 # %% [markdown]
@@ -250,7 +261,6 @@ print(Y_edges)
 # %%
 assert Y_edges.shape == (6, 7)
 assert (Y_edges[:, 1] == 1).all() and (Y_edges[:, 5] == -1).all()
-assert (Y_edges.abs().sum(dim=0) > 0).tolist() == [False, True, False, False, False, True, False]
 # Transposed, the edges are horizontal: this kernel only sees vertical edges, so it finds nothing.
 assert (corr2d(X_edges.T, K_edge) == 0).all()
 
@@ -276,11 +286,6 @@ plotting.show_images([photo, *filtered.values()], nrows=1, titles=["input", *fil
 
 # %%
 assert filtered["Sobel x"].shape == (254, 254) and filtered["blur (box 5x5)"].shape == (252, 252)
-# A blur keeps the average brightness and lowers the contrast; Sobel x and Sobel y respond to different edges.
-assert abs(filtered["blur (box 5x5)"].mean() - photo[2:-2, 2:-2].mean()) < 0.01
-assert filtered["blur (box 5x5)"].std() < photo.std()
-corr_xy = torch.corrcoef(torch.stack([filtered["Sobel x"].abs().flatten(), filtered["Sobel y"].abs().flatten()]))
-assert corr_xy[0, 1] < 0.7
 
 # %% [markdown]
 # ### Explorer: a kernel editor
@@ -321,6 +326,15 @@ plotting.show_images([photo, moved, filtered["Sobel x"], edges_of_moved], nrows=
 # conv(shift(x)) == shift(conv(x)), everywhere except the strip that came in from outside the photo
 torch.testing.assert_close(edges_of_moved[dy:, dx:], filtered["Sobel x"][:-dy, :-dx])
 
+# %%
+# Checks for this section (you can skip this cell)
+assert (Y_edges.abs().sum(dim=0) > 0).tolist() == [False, True, False, False, False, True, False]
+# A blur keeps the average brightness and lowers the contrast; Sobel x and Sobel y respond to different edges.
+assert abs(filtered["blur (box 5x5)"].mean() - photo[2:-2, 2:-2].mean()) < 0.01
+assert filtered["blur (box 5x5)"].std() < photo.std()
+corr_xy = torch.corrcoef(torch.stack([filtered["Sobel x"].abs().flatten(), filtered["Sobel y"].abs().flatten()]))
+assert corr_xy[0, 1] < 0.7
+
 # %% [markdown]
 # ## 6. Learning a kernel from data
 #
@@ -346,6 +360,9 @@ print("learned kernel:", learned)
 
 # %%
 assert (learned - K_edge).abs().max() < 0.05, learned
+
+# %%
+# Checks for this section (you can skip this cell)
 assert losses[-1] < 0.01 * losses[0]
 
 # %% [markdown]
@@ -433,6 +450,7 @@ for name, seconds in timings.items():
     print(f"{name:>16}: {seconds * 1e3:8.2f} ms   ({timings['loops'] / seconds:6.0f}x the loops' speed)")
 
 # %%
+# Checks for this section (you can skip this cell)
 assert timings["loops"] > 10 * timings["unfold + matmul"]
 assert timings["loops"] > 10 * timings["F.conv2d"]
 
@@ -451,7 +469,6 @@ batch = wide[None, None]
 print("correct (B, C, H, W):", tuple(batch.shape))
 swapped = batch.transpose(2, 3)  # what you get if you fill a (B, C, W, H) tensor
 print("swapped (B, C, W, H):", tuple(swapped.shape))
-assert batch.shape == (1, 1, 400, 600)
 fig = plotting.show_images([batch[0], swapped[0]], titles=["(B, C, H, W): upright", "(B, C, W, H): transposed"],
                            scale=2.5)
 
@@ -483,6 +500,10 @@ print(f"mean edge strength: {on_upright.mean():.3f} upright, {on_swapped.mean():
 #
 # **Pitfall 3: "the output has the input's size."** Only with padding (next notebook). Without it, every
 # layer trims $k-1$ rows and columns: the 256×256 photo came out 254×254 after a 3×3 kernel.
+
+# %%
+# Checks for this section (you can skip this cell)
+assert batch.shape == (1, 1, 400, 600)
 
 # %% [markdown]
 # ## Exercises

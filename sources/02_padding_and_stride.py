@@ -10,7 +10,8 @@
 # 4. Non-square kernels, strides and paddings; `padding='same'`; the four padding modes on a real photo.
 # 5. *Dilation*: a kernel with gaps, how it grows the receptive field for free, and the holes it can leave.
 #
-# As in the cross-correlation notebook, every number the text states is computed in a cell and checked with `assert`.
+# As in the cross-correlation notebook, every number the text states is computed in a cell and checked in the
+# folded "Checks for this section" cell at the end of each section (you can skip those cells).
 
 # %%
 import itertools
@@ -42,7 +43,7 @@ for _ in range(10):
 print(" → ".join(map(str, sizes)))
 
 ten_layers = nn.Sequential(*[nn.Conv2d(1, 1, kernel_size=3) for _ in range(10)])
-assert ten_layers(torch.zeros(1, 1, 32, 32)).shape == (1, 1, 12, 12) and sizes[-1] == 12
+print("ten 3×3 layers on a 32×32 input:", tuple(ten_layers(torch.zeros(1, 1, 32, 32)).shape))
 
 # %% [markdown]
 # After ten layers, 12×12 is left of 32×32: 86% of the pixels are gone, and the border pixels were used far less
@@ -50,6 +51,10 @@ assert ten_layers(torch.zeros(1, 1, 32, 32)).shape == (1, 1, 12, 12) and sizes[-
 #
 # * **padding** adds a ring of extra values (usually zeros) around the input, so the kernel has room at the edges;
 # * **stride** moves the window by more than one pixel per step, shrinking the output *on purpose*.
+
+# %%
+# Checks for this section (you can skip this cell)
+assert ten_layers(torch.zeros(1, 1, 32, 32)).shape == (1, 1, 12, 12) and sizes[-1] == 12
 
 # %% [markdown]
 # ## 2. Padding
@@ -125,8 +130,6 @@ Y_pad1 = corr2d(X5, K9, padding=(1, 1))
 Y_pad1
 
 # %%
-assert Y_pad1.tolist() == [[91, 168, 224, 215, 127], [114, 211, 295, 262, 149], [192, 259, 282, 214, 122],
-                           [194, 251, 253, 169, 86], [96, 112, 110, 68, 31]]
 assert 5 * 3 + 6 * 4 + 8 * 2 + 9 * 4 == Y_pad1[0, 0] == 91
 # the same with a PyTorch layer whose weight we set by hand (shape (out, in, kh, kw) = (1, 1, 3, 3))
 layer = nn.Conv2d(1, 1, kernel_size=3, padding=1, bias=False)
@@ -142,7 +145,6 @@ Y_pad1_s2 = corr2d(X5, K9, padding=(1, 1), stride=(2, 2))
 Y_pad1_s2
 
 # %%
-assert Y_pad1_s2.tolist() == [[91, 224, 127], [192, 282, 122], [96, 110, 31]]
 # stride 2 computes every other value of the stride-1 output, no more, no less
 assert torch.equal(Y_pad1_s2, Y_pad1[::2, ::2])
 torch.testing.assert_close(F.conv2d(X5[None, None], K9[None, None], padding=1, stride=2)[0, 0], Y_pad1_s2)
@@ -158,16 +160,20 @@ plotting.draw_grid(axes[1], K9, None, "kernel", cmap="Oranges")
 plotting.draw_grid(axes[2], Y_pad1_s2, (1, 2, 1, 1), "output, stride 2", cmap="Greens")
 fig.tight_layout()
 
-# %%
-# output cell (1, 2) is the window whose top-left corner is at padded row 1*2, column 2*2
-assert (pad2d(X5, 1, 1)[2:5, 4:7] * K9).sum() == Y_pad1_s2[1, 2] == 122
-
 # %% [markdown]
 # Stride halves the 8×8 input from before, with the same "keep the size" padding:
 
 # %%
 conv_s2 = nn.Conv2d(1, 1, kernel_size=3, padding=1, stride=2)
 print(tuple(conv_s2(X8).shape[2:]))
+
+# %%
+# Checks for this section (you can skip this cell)
+assert Y_pad1.tolist() == [[91, 168, 224, 215, 127], [114, 211, 295, 262, 149], [192, 259, 282, 214, 122],
+                           [194, 251, 253, 169, 86], [96, 112, 110, 68, 31]]
+assert Y_pad1_s2.tolist() == [[91, 224, 127], [192, 282, 122], [96, 110, 31]]
+# output cell (1, 2) is the window whose top-left corner is at padded row 1*2, column 2*2
+assert (pad2d(X5, 1, 1)[2:5, 4:7] * K9).sum() == Y_pad1_s2[1, 2] == 122
 assert conv_s2(X8).shape[2:] == (4, 4)
 
 # %% [markdown]
@@ -198,14 +204,6 @@ for n, k, p, s, d in itertools.product(range(1, 11), range(1, 6), range(3), rang
     agree += ours is not None
     refused += ours is None
 print(f"{agree} configurations agree with F.conv2d; {refused} are refused by both (kernel larger than input)")
-
-# %%
-assert (agree, refused) == (747, 153) and agree + refused == 10 * 5 * 3 * 3 * 2
-# and non-square ones, both sides at once
-for size, k, p, s, d in [((28, 40), (3, 5), (1, 2), (2, 3), (1, 1)), ((17, 9), (2, 4), (0, 3), (3, 1), (2, 1)),
-                         ((64, 32), (7, 1), (3, 0), (2, 2), (1, 3))]:
-    y = F.conv2d(torch.zeros(1, 1, *size), torch.zeros(1, 1, *k), padding=p, stride=s, dilation=d)
-    assert conv_output_shape(size, k, p, s, d) == tuple(y.shape[2:])
 
 # %% [markdown]
 # ### The shapes from the learner notes
@@ -249,8 +247,17 @@ arith
 
 # %%
 state = arith.compute(n=5, k=3, p=1, s=2, d=1, step=0)
-assert state.out == state.torch_out == 3 and state.taps_in_padding == 5
 print(state.formula)
+
+# %%
+# Checks for this section (you can skip this cell)
+assert state.out == state.torch_out == 3 and state.taps_in_padding == 5
+assert (agree, refused) == (747, 153) and agree + refused == 10 * 5 * 3 * 3 * 2
+# and non-square ones, both sides at once
+for size, k, p, s, d in [((28, 40), (3, 5), (1, 2), (2, 3), (1, 1)), ((17, 9), (2, 4), (0, 3), (3, 1), (2, 1)),
+                         ((64, 32), (7, 1), (3, 0), (2, 2), (1, 3))]:
+    y = F.conv2d(torch.zeros(1, 1, *size), torch.zeros(1, 1, *k), padding=p, stride=s, dilation=d)
+    assert conv_output_shape(size, k, p, s, d) == tuple(y.shape[2:])
 
 # %% [markdown]
 # For readers without a running kernel: every window of the worked example (5×5, $k=3$, $p=1$, $s=2$), laid out
@@ -271,7 +278,6 @@ X8x8 = torch.rand(1, 1, 8, 8)
 keep = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(1, 2))
 mixed = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
 print(tuple(keep(X8x8).shape[2:]), tuple(mixed(X8x8).shape[2:]))
-assert mixed(X8x8).shape[2:] == (2, 2) == conv_output_shape(8, (3, 5), (0, 1), (3, 4))
 # height: floor((8 + 0 - 3) / 3) + 1 = 2; width: floor((8 + 2 - 5) / 4) + 1 = 2
 
 # %% [markdown]
@@ -291,6 +297,7 @@ assert picked[0].tolist() == [0, 3, 6]  # along a row: columns 0, 3, 6 (stride 3
 # Checks for this section (you can skip this cell)
 assert picked.shape == (5, 3)
 assert keep(X8x8).shape[2:] == (8, 8)
+assert mixed(X8x8).shape[2:] == (2, 2) == conv_output_shape(8, (3, 5), (0, 1), (3, 4))
 
 # %% [markdown]
 # ## 6. `padding='same'` and padding modes
@@ -306,10 +313,7 @@ with warnings.catch_warnings():
     same = F.conv2d(x9, k4, padding="same")
 by_hand = F.conv2d(F.pad(x9, (1, 2, 1, 2)), k4)  # (left, right, top, bottom)
 print(tuple(same.shape))
-assert same.shape == x9.shape
 torch.testing.assert_close(same, by_hand)
-assert not torch.allclose(same, F.conv2d(F.pad(x9, (2, 1, 2, 1)), k4))  # the other split is a different answer
-assert torch.equal(F.conv2d(x9, K9[None, None], padding="same"), F.conv2d(x9, K9[None, None], padding=1))
 
 # %% [markdown]
 # With a stride, PyTorch simply does not implement `'same'`:
@@ -320,7 +324,6 @@ try:
 except ValueError as err:
     same_error = str(err)
 print(same_error)
-assert same_error == "padding='same' is not supported for strided convolutions"
 
 # %% [markdown]
 # Other libraries do define it. In TensorFlow, `padding='SAME'` with stride $s$ means an output of
@@ -342,8 +345,6 @@ for n in (7, 8, 9, 28):
     tf_same[n] = (before, after, F.conv2d(F.pad(x_n, (before, after, before, after)), torch.zeros(1, 1, 3, 3),
                                           stride=2).shape[-1])
 print({n: f"pad {b}+{a} -> {out}" for n, (b, a, out) in tf_same.items()})
-assert all(out == math.ceil(n / 2) for n, (_, _, out) in tf_same.items())
-assert tf_same[8][:2] == (0, 1)  # an even n needs one extra row, at the bottom only
 
 # %% [markdown]
 # **What goes in the ring.** Zeros are one choice. `nn.Conv2d(..., padding_mode=...)` offers four:
@@ -364,12 +365,6 @@ for ax, (name, P) in zip(axes, padded_M.items(), strict=True):
     plotting.draw_grid(ax, P, None, f"'{name}'", padding=1, cmap="Wistia")
 fig.tight_layout()
 
-# %%
-assert padded_M["zeros"][0].tolist() == [0, 0, 0, 0, 0]
-assert padded_M["reflect"][0].tolist() == [5, 4, 5, 6, 5]  # the row below the edge, mirrored
-assert padded_M["replicate"][0].tolist() == [1, 1, 2, 3, 3]  # the edge row, repeated
-assert padded_M["circular"][0].tolist() == [9, 7, 8, 9, 7]  # the last row, wrapped around
-
 # %% [markdown]
 # On a photo, with a wide ring (24 pixels) so we can see it, and then what each mode does to a 9×9 blur at the
 # border: zero padding pulls black into the edge pixels, the other modes do not.
@@ -389,11 +384,24 @@ plotting.show_images(rings + list(blurs.values()), nrows=2, scale=2.2,
 edge = {name: torch.cat([b[0], b[-1], b[:, 0], b[:, -1]]).mean().item() for name, b in blurs.items()}
 print({name: round(v, 3) for name, v in edge.items()}, "mean of the outermost pixels; photo:",
       round(torch.cat([cam[0, 0, 0], cam[0, 0, -1], cam[0, 0, :, 0], cam[0, 0, :, -1]]).mean().item(), 3))
-assert edge["zeros"] < 0.75 * min(edge["reflect"], edge["replicate"])
 # padding_mode in the layer == F.pad with that mode, then a convolution without padding
 for name, mode in MODES.items():
     w = torch.full((1, 1, 9, 9), 1 / 81)
     torch.testing.assert_close(blurs[name], F.conv2d(F.pad(cam, (4, 4, 4, 4), mode=mode), w)[0, 0])
+
+# %%
+# Checks for this section (you can skip this cell)
+assert same.shape == x9.shape
+assert not torch.allclose(same, F.conv2d(F.pad(x9, (2, 1, 2, 1)), k4))  # the other split is a different answer
+assert torch.equal(F.conv2d(x9, K9[None, None], padding="same"), F.conv2d(x9, K9[None, None], padding=1))
+assert same_error == "padding='same' is not supported for strided convolutions"
+assert all(out == math.ceil(n / 2) for n, (_, _, out) in tf_same.items())
+assert tf_same[8][:2] == (0, 1)  # an even n needs one extra row, at the bottom only
+assert padded_M["zeros"][0].tolist() == [0, 0, 0, 0, 0]
+assert padded_M["reflect"][0].tolist() == [5, 4, 5, 6, 5]  # the row below the edge, mirrored
+assert padded_M["replicate"][0].tolist() == [1, 1, 2, 3, 3]  # the edge row, repeated
+assert padded_M["circular"][0].tolist() == [9, 7, 8, 9, 7]  # the last row, wrapped around
+assert edge["zeros"] < 0.75 * min(edge["reflect"], edge["replicate"])
 
 # %% [markdown]
 # ## 7. Dilation: a kernel with holes
@@ -472,18 +480,12 @@ fig.tight_layout()
 used = {name: int((g != 0).sum()) for name, g in grids.items()}
 box = {str(ds): receptive_field(stack(ds), size=21) for ds in ([2, 2, 2], [1, 2, 4])}
 print({name: f"box {box[name][0]}×{box[name][1]}, {used[name]} pixels used" for name in grids})
-assert box["[2, 2, 2]"] == (13, 13) and used["[2, 2, 2]"] == 7 * 7  # 49 of 169: only every other row and column
-assert box["[1, 2, 4]"] == (15, 15) and used["[1, 2, 4]"] == 15 * 15  # every pixel in the box
 
 # %% [markdown]
 # The explorer's picture with $d = 2$: nine taps, spread over a 5×5 span.
 
 # %%
 arith.static_figure(n=7, k=3, p=2, s=1, d=2, step=8);
-
-# %%
-dilated = arith.compute(n=7, k=3, p=2, s=1, d=2, step=8)
-assert dilated.span == 5 and dilated.out == 7 and len(dilated.taps) == 9
 
 # %% [markdown]
 # ### The receptive field with strides, and what a stride saves
@@ -533,11 +535,18 @@ for name, layers in rf_cases.items():
 # %%
 flops = {s: count_flops(nn.Conv2d(16, 32, 3, padding=1, stride=s), (1, 16, 32, 32)) for s in (1, 2, 4)}
 print(", ".join(f"stride {s}: {f / 1e6:.2f} MFLOPs (÷{flops[1] // f})" for s, f in flops.items()))
-assert flops[1] == 4 * flops[2] == 16 * flops[4]
 
 # %% [markdown]
 # That is why networks stride early: the first layers run on the largest maps, and a stride there saves the most.
 # The price is detail: a stride-$s$ layer keeps one window in $s^2$ and throws the rest away.
+
+# %%
+# Checks for this section (you can skip this cell)
+assert box["[2, 2, 2]"] == (13, 13) and used["[2, 2, 2]"] == 7 * 7  # 49 of 169: only every other row and column
+assert box["[1, 2, 4]"] == (15, 15) and used["[1, 2, 4]"] == 15 * 15  # every pixel in the box
+dilated = arith.compute(n=7, k=3, p=2, s=1, d=2, step=8)  # the explorer's picture with d = 2, above
+assert dilated.span == 5 and dilated.out == 7 and len(dilated.taps) == 9
+assert flops[1] == 4 * flops[2] == 16 * flops[4]
 
 # %% [markdown]
 # ## Pitfalls
@@ -555,7 +564,6 @@ right = math.floor((n + 2 * p - k) / s) + 1
 pytorch = nn.Conv2d(1, 1, kernel_size=k, padding=p, stride=s)(torch.zeros(1, 1, n, n)).shape[-1]
 print(f"(n+2p)/s+1 = {wrong_no_k};  (n+2p-k)/s+1 = {wrong_no_floor};  floor((n+2p-k)/s)+1 = {right};  "
       f"PyTorch: {pytorch}")
-assert (wrong_no_k, wrong_no_floor, right, pytorch) == (16, 14.5, 14, 14)
 
 # %% [markdown]
 # 14.5 is not a size. The floor is there because a last, partial window that would stick out of the padded input
@@ -568,7 +576,6 @@ assert (wrong_no_k, wrong_no_floor, right, pytorch) == (16, 14.5, 14, 14)
 # %%
 odd = {n: nn.Conv2d(1, 1, 3, padding=1, stride=2)(torch.zeros(1, 1, n, n)).shape[-1] for n in (7, 8, 9, 28, 29)}
 print(odd)
-assert all(out == math.ceil(n / 2) for n, out in odd.items()) and odd[7] == 4 != 7 / 2
 
 # %% [markdown]
 # **Pitfall 3: `stride=(2, 3)` is (vertical, horizontal).** A note explains `stride=(2, 3)` as "2 left-right, 3
@@ -578,8 +585,7 @@ assert all(out == math.ceil(n / 2) for n, out in odd.items()) and odd[7] == 4 !=
 
 # %%
 shape_23 = F.conv2d(torch.zeros(1, 1, 9, 9), torch.zeros(1, 1, 3, 3), stride=(2, 3)).shape[2:]
-print(tuple(shape_23))
-assert shape_23 == (4, 3)  # rows: floor(6/2)+1 = 4; columns: floor(6/3)+1 = 3
+print(tuple(shape_23))  # rows: floor(6/2)+1 = 4; columns: floor(6/3)+1 = 3
 
 # %% [markdown]
 # **Pitfall 4: `F.conv2d` has no `padding_mode`.** Only the module `nn.Conv2d` does. With the function, pad first
@@ -588,6 +594,12 @@ assert shape_23 == (4, 3)  # rows: floor(6/2)+1 = 4; columns: floor(6/3)+1 = 3
 # **Pitfall 5: padding invents data.** Zeros at the border are not "no information"; they are black pixels, and
 # the blur above darkened the photo's frame. Networks learn to cope, but for image-to-image tasks `reflect` or
 # `replicate` often look better.
+
+# %%
+# Checks for this section (you can skip this cell)
+assert (wrong_no_k, wrong_no_floor, right, pytorch) == (16, 14.5, 14, 14)
+assert all(out == math.ceil(n / 2) for n, out in odd.items()) and odd[7] == 4 != 7 / 2
+assert shape_23 == (4, 3)  # rows: floor(6/2)+1 = 4; columns: floor(6/3)+1 = 3
 
 # %% [markdown]
 # ## Exercises

@@ -11,7 +11,8 @@
 #    convolutions with nothing between them are still one convolution.
 # 5. Grouped and depthwise convolutions, and the module `nn.Conv2d` versus the function `F.conv2d`.
 #
-# As before, every number the text states is computed in a cell and checked with `assert`.
+# As before, every number the text states is computed in a cell and checked in the folded "Checks for this section"
+# cell at the end of each section (you can skip those cells).
 
 # %%
 import matplotlib.pyplot as plt
@@ -52,8 +53,6 @@ Y = corr2d_multi_in(X, K)
 Y
 
 # %%
-assert per_channel[0].tolist() == [[19, 25], [37, 43]] and per_channel[1].tolist() == [[37, 47], [67, 77]]
-assert Y.tolist() == [[56, 72], [104, 120]]
 # PyTorch: input (batch, c_in, h, w), weight (c_out, c_in, kh, kw) with c_out = 1
 torch.testing.assert_close(F.conv2d(X[None], K[None])[0, 0], Y)
 for c, shape, kshape in [(3, (6, 7), (3, 3)), (1, (5, 5), (2, 4)), (5, (8, 4), (3, 2)), (2, (4, 9), (1, 1))]:
@@ -97,6 +96,8 @@ assert out_a.item() == 36 == sum(range(9))
 
 # %%
 # Checks for this section (you can skip this cell)
+assert per_channel[0].tolist() == [[19, 25], [37, 43]] and per_channel[1].tolist() == [[37, 47], [67, 77]]
+assert Y.tolist() == [[56, 72], [104, 120]]
 assert conv_a.weight.shape == (1, 2, 3, 3) and out_a.shape == (1, 1, 1, 1)
 
 
@@ -116,7 +117,6 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 K3 = torch.stack([K, K + 1, K + 2])
 Y3 = corr2d_multi_in_out(X, K3)
 print(tuple(K3.shape), "->", tuple(Y3.shape))
-assert Y3[0].tolist() == Y.tolist()  # the first output channel is the example above
 for c_in, c_out, shape, kshape in [(3, 4, (6, 6), (3, 3)), (1, 2, (5, 7), (2, 2)), (4, 1, (7, 5), (1, 3))]:
     A, B = torch.randn(c_in, *shape), torch.randn(c_out, c_in, *kshape)
     torch.testing.assert_close(corr2d_multi_in_out(A, B), F.conv2d(A[None], B)[0], atol=1e-5, rtol=1e-5)
@@ -136,7 +136,6 @@ print("input", tuple(x5.shape), "output", tuple(y5.shape), "weight", tuple(conv5
 # %%
 assert y5.shape == (1, 10, 98, 98)
 assert conv5.weight.shape == (10, 5, 3, 3) and conv5.bias.shape == (10,)
-assert count_params(conv5) == 10 * 5 * 3 * 3 + 10 == 460
 # one bias per OUTPUT channel, added once after the sum over the 5 input channels
 no_bias = F.conv2d(x5, conv5.weight)
 torch.testing.assert_close(y5, no_bias + conv5.bias[None, :, None, None])
@@ -144,6 +143,8 @@ torch.testing.assert_close(y5, no_bias + conv5.bias[None, :, None, None])
 # %%
 # Checks for this section (you can skip this cell)
 assert K3.shape == (3, 2, 2, 2) and Y3.shape == (3, 2, 2)
+assert Y3[0].tolist() == Y.tolist()  # the first output channel is the example above
+assert count_params(conv5) == 10 * 5 * 3 * 3 + 10 == 460
 
 
 # %% [markdown]
@@ -195,7 +196,6 @@ plotting.show_images([rgb, gray_1x1, swapped], titles=["photo (3 channels)", "1�
 # %%
 gray_skimage = data.load_photo("astronaut", gray=True, size=128)
 torch.testing.assert_close(gray_1x1[0], gray_skimage, atol=1e-5, rtol=0)
-assert torch.equal(swapped[0], rgb[2]) and torch.equal(swapped[2], rgb[0])
 
 # %% [markdown]
 # In a network the 1×1 weights are learned, and the number of output channels is free: a 1×1 layer is the cheap
@@ -226,6 +226,10 @@ print(f"scores for 7×7 and 12×12 maps: {scores}; parameters: global average po
 
 # %%
 assert scores == {7: (2, 10), 12: (2, 10)}  # any spatial size gives 10 scores
+
+# %%
+# Checks for this section (you can skip this cell)
+assert torch.equal(swapped[0], rgb[2]) and torch.equal(swapped[2], rgb[0])
 assert count_params(nin_head[-2:]) == 0 and count_params(fc_head) == 32 * 7 * 7 * 10 + 10
 
 # %% [markdown]
@@ -279,9 +283,13 @@ torch.testing.assert_close(via_fc, conv_small(img32), atol=1e-5, rtol=1e-5)
 
 # %%
 fc_whole_image = nn.Linear(3 * 32 * 32, 16 * 30 * 30)
-print(f"conv: {count_params(conv_small):,} parameters; fully connected: {count_params(fc_whole_image):,}")
-assert count_params(conv_small) == 448 and count_params(fc_whole_image) == 44_251_200
+fc_params = count_params(fc_whole_image)
+print(f"conv: {count_params(conv_small):,} parameters; fully connected: {fc_params:,}")
 del fc_whole_image
+
+# %%
+# Checks for this section (you can skip this cell)
+assert count_params(conv_small) == 448 and fc_params == 44_251_200
 
 # %% [markdown]
 # ## 5. What a layer costs, and the 1×1 bottleneck
@@ -312,11 +320,6 @@ for name, (params, macs) in cost.items():
     print(f"{name:>20}: {params:>7,} parameters, {macs / 1e6:6.1f} M multiply-adds")
 
 # %%
-assert cost["direct 5×5"][1] == conv_mult_adds(192, 32, 5, 28, 28) == 120_422_400  # about 120 M
-assert cost["1×1 to 16, then 5×5"][1] == (conv_mult_adds(192, 16, 1, 28, 28)
-                                          + conv_mult_adds(16, 32, 5, 28, 28)) == 12_443_648  # about 12 M
-assert count_flops(direct, shape_in) == 2 * 120_422_400  # the counter's unit: 2 FLOPs per multiply-add
-assert cost["direct 5×5"][0] == 153_632 and cost["1×1 to 16, then 5×5"][0] == 15_920
 print(f"{cost['direct 5×5'][1] / cost['1×1 to 16, then 5×5'][1]:.1f}× fewer multiply-adds")
 
 # %% [markdown]
@@ -333,8 +336,6 @@ table_mult_adds = layer_table(direct, shape_in)["mult_adds"].item()
 bias_adds = table_mult_adds - cost["direct 5×5"][1]
 print(f"count_flops / 2: {cost['direct 5×5'][1]:,};  layer table: {table_mult_adds:,}  "
       f"(+{bias_adds:,} bias additions, {bias_adds / cost['direct 5×5'][1]:.2%} more)")
-assert table_mult_adds == cost["direct 5×5"][1] + 32 * 28 * 28 == count_params(direct) * 28 * 28
-assert round(bias_adds / cost["direct 5×5"][1], 4) == 0.0002
 
 # %% [markdown]
 # A difference of 0.02%: either count supports the same comparisons, as long as one table does not mix them.
@@ -371,7 +372,6 @@ def weight_rank(weight: torch.Tensor) -> int:
 
 ranks = {"merged 1×1 + 3×3": weight_rank(merged.weight), "free 3×3": weight_rank(nn.Conv2d(192, 32, 3).weight)}
 print(f"merged weight {tuple(merged.weight.shape)}; rank of its (288, 192) matrix:", ranks)
-assert ranks == {"merged 1×1 + 3×3": 16, "free 3×3": 192}
 
 # %% [markdown]
 # The merged layer is an ordinary 3×3 convolution, but its weight reads only 16 combinations of the 192 input
@@ -380,6 +380,14 @@ assert ranks == {"merged 1×1 + 3×3": 16, "free 3×3": 192}
 # %%
 # Checks for this section (you can skip this cell)
 assert direct(torch.zeros(shape_in)).shape == bottleneck(torch.zeros(shape_in)).shape == (1, 32, 28, 28)
+assert cost["direct 5×5"][1] == conv_mult_adds(192, 32, 5, 28, 28) == 120_422_400  # about 120 M
+assert cost["1×1 to 16, then 5×5"][1] == (conv_mult_adds(192, 16, 1, 28, 28)
+                                          + conv_mult_adds(16, 32, 5, 28, 28)) == 12_443_648  # about 12 M
+assert count_flops(direct, shape_in) == 2 * 120_422_400  # the counter's unit: 2 FLOPs per multiply-add
+assert cost["direct 5×5"][0] == 153_632 and cost["1×1 to 16, then 5×5"][0] == 15_920
+assert table_mult_adds == cost["direct 5×5"][1] + 32 * 28 * 28 == count_params(direct) * 28 * 28
+assert round(bias_adds / cost["direct 5×5"][1], 4) == 0.0002
+assert ranks == {"merged 1×1 + 3×3": 16, "free 3×3": 192}
 
 
 # %% [markdown]
@@ -405,7 +413,6 @@ print("grouped_conv == F.conv2d(groups=g) on 4 configurations")
 params_by_groups = {g: count_params(nn.Conv2d(64, 128, 3, groups=g)) for g in (1, 2, 4, 64)}
 print(params_by_groups)
 assert params_by_groups == {g: 128 * (64 // g) * 3 * 3 + 128 for g in (1, 2, 4, 64)}
-assert params_by_groups[1] == 73_856 and params_by_groups[2] == 36_992
 
 # %% [markdown]
 # With $g = c_\text{in}$ each channel gets its own kernels and nothing is mixed: a **depthwise** convolution.
@@ -416,7 +423,6 @@ assert params_by_groups[1] == 73_856 and params_by_groups[2] == 36_992
 separable = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.Conv2d(64, 128, 1))
 full = nn.Conv2d(64, 128, 3, padding=1)
 print(f"depthwise separable: {count_params(separable):,} parameters; full 3×3: {count_params(full):,}")
-assert count_params(separable) == (64 * 9 + 64) + (128 * 64 + 128) == 8_960 and count_params(full) == 73_856
 
 # %% [markdown]
 # It is not a cheap approximation of *any* full layer, though: it is a heavily constrained special case. Merge the
@@ -441,8 +447,6 @@ sep_mult_adds = conv_mult_adds(1, 64, 3, 14, 14) + conv_mult_adds(64, 128, 1, 14
 ratio = sep_mult_adds / conv_mult_adds(64, 128, 3, 14, 14)
 print(f"kernels on input channel 0: rank {kernel_ranks[0]} (separable) vs {kernel_ranks[1]} (full); "
       f"cost ratio {ratio:.3f} = 1/128 + 1/9, {1 / ratio:.1f}× cheaper")
-assert kernel_ranks == (1, 9)
-assert abs(ratio - (1 / 128 + 1 / 9)) < 1e-12 and sep_mult_adds == count_flops(separable, (1, 64, 14, 14)) // 2
 
 # %% [markdown]
 # In MobileNet the pair is not even linear: batch normalisation and a ReLU sit between the depthwise and the
@@ -456,12 +460,16 @@ assert abs(ratio - (1 / 128 + 1 / 9)) < 1e-12 and sep_mult_adds == count_flops(s
 # %%
 alex2 = nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2)
 print(tuple(alex2.weight.shape), f"{count_params(alex2):,} parameters vs {count_params(nn.Conv2d(96, 256, 5)):,}")
-assert count_params(alex2) == 307_456 and count_params(nn.Conv2d(96, 256, 5)) == 614_656
 
 # %%
 # Checks for this section (you can skip this cell)
 assert separable(torch.zeros(1, 64, 14, 14)).shape == full(torch.zeros(1, 64, 14, 14)).shape
 assert alex2.weight.shape == (256, 48, 5, 5)
+assert params_by_groups[1] == 73_856 and params_by_groups[2] == 36_992
+assert count_params(separable) == (64 * 9 + 64) + (128 * 64 + 128) == 8_960 and count_params(full) == 73_856
+assert kernel_ranks == (1, 9)
+assert abs(ratio - (1 / 128 + 1 / 9)) < 1e-12 and sep_mult_adds == count_flops(separable, (1, 64, 14, 14)) // 2
+assert count_params(alex2) == 307_456 and count_params(nn.Conv2d(96, 256, 5)) == 614_656
 
 
 # %% [markdown]
@@ -482,7 +490,6 @@ print([(name, tuple(p.shape)) for name, p in module.named_parameters()])
 xm = torch.randn(2, 3, 16, 16)
 torch.testing.assert_close(module(xm), F.conv2d(xm, module.weight, module.bias, stride=module.stride,
                                                 padding=module.padding))
-assert len(list(module.parameters())) == 2 and all(p.requires_grad for p in module.parameters())
 
 # %% [markdown]
 # ### Explorer: an RGB channel mixer
@@ -503,8 +510,12 @@ mixer
 # %%
 state = mixer.compute(r="identity", g="negative identity", b="zero (ignore channel)")
 torch.testing.assert_close(state.sum, (rgb[0] - rgb[1])[1:-1, 1:-1])  # no padding: 2 pixels smaller
-assert state.weight.shape == (1, 3, 3, 3) and state.max_diff < 1e-5
 mixer.static_figure(r="identity", g="negative identity", b="zero (ignore channel)");
+
+# %%
+# Checks for this section (you can skip this cell)
+assert len(list(module.parameters())) == 2 and all(p.requires_grad for p in module.parameters())
+assert state.weight.shape == (1, 3, 3, 3) and state.max_diff < 1e-5
 
 # %% [markdown]
 # ## Pitfalls
@@ -523,12 +534,11 @@ try:
 except RuntimeError as err:
     weight_error = str(err)
 print(weight_error)
-assert "expected input[1, 3, 10, 10] to have 8 channels, but got 3 channels instead" in weight_error
 
 # %% [markdown]
 # **The one exception: `nn.ConvTranspose2d`.** Its weight is **(in, out / groups, $k_h$, $k_w$)**, in the
 # constructor's order. A transposed convolution is the gradient of a convolution with respect to its input (the
-# pooling notebook shows this), so it reuses the weight of the convolution it transposes, which maps out → in:
+# upsampling notebook shows this), so it reuses the weight of the convolution it transposes, which maps out → in:
 
 # %%
 w_tconv = nn.ConvTranspose2d(3, 8, kernel_size=(2, 5)).weight
@@ -581,6 +591,10 @@ except ValueError as err:
     groups_error = str(err)
 print(channel_error)
 print(groups_error)
+
+# %%
+# Checks for this section (you can skip this cell)
+assert "expected input[1, 3, 10, 10] to have 8 channels, but got 3 channels instead" in weight_error
 assert "to have 3 channels, but got 1 channels instead" in channel_error
 assert groups_error == "in_channels must be divisible by groups"
 
@@ -696,7 +710,7 @@ checks.check("exercise 4b: the merged kernel", F.conv2d(x_test, K_pair[None, Non
 #   the convolution it transposes.
 # * `nn.Conv2d` owns its parameters; `F.conv2d` takes them as arguments; same arithmetic.
 #
-# Next: **04 · Pooling and upsampling**.
+# Next: **04 · Pooling**.
 
 # %% [markdown]
 # ## Glossary · 术语表

@@ -1,6 +1,6 @@
 """Play a Colab user: a bare Python 3.12 with only torch, torchvision, matplotlib, numpy and ipywidgets (and the
 kernel Colab runs them in), no `helpers`, no data. The notebooks' first code cell must install the course from its
-repository (a local copy stands in for the GitHub URL) and prepare MNIST; then notebooks 01 and 05 run top to
+repository (a local copy stands in for the GitHub URL) and prepare MNIST; then notebooks 01 and 06 run top to
 bottom and print what the saved notebooks print.
 
 Needs the package registry (it builds an environment): `uv run course.py test-colab`, not part of `course.py test`.
@@ -23,7 +23,7 @@ from tools.setup_cell import SETUP
 
 ROOT = Path(__file__).resolve().parents[1]
 COLAB_PACKAGES = ["torch==2.14.1", "torchvision==0.29.1", "matplotlib", "numpy", "ipywidgets", "ipykernel"]
-NOTEBOOKS = ["01_cross_correlation", "05_lenet"]
+NOTEBOOKS = ["01_cross_correlation", "06_lenet"]
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv*", ".uv", "data", "build", "site", "test-artifacts",
                                      "__pycache__", "*.egg-info")
 
@@ -61,7 +61,7 @@ def _text_outputs(cell) -> list[str]:
 
 
 @pytest.mark.install
-def test_a_colab_user_runs_notebooks_01_and_05(tmp_path):
+def test_a_colab_user_runs_notebooks_01_and_06(tmp_path):
     uv, venv = _uv(), tmp_path / "colab-venv"
     _run([uv, "venv", "--seed", "--python", find_python("3.12"), venv])
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

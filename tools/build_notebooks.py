@@ -20,11 +20,20 @@ from tools.kernels import execute_notebook
 from tools.setup_cell import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKS = "# Checks for this section"  # first line of a guard cell: folded in JupyterLab, left out of slides and site
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def is_checks(cell) -> bool:
+    """A guard cell: checks that nbval runs and a reader may skip."""
+    return cell.cell_type == "code" and cell.source.startswith(CHECKS)
+
+
 def slide_type(cell) -> str:
-    """RISE slide metadata: a new slide at each '#'/'##' heading, a sub-slide at '###', else continue."""
+    """RISE slide metadata: a new slide at each '#'/'##' heading, a sub-slide at '###', skip guard cells, else
+    continue."""
+    if is_checks(cell):
+        return "skip"
     if cell.cell_type == "markdown":
         first = cell.source.lstrip().split("\n", 1)[0]
         if first.startswith(("# ", "## ")):
@@ -41,6 +50,9 @@ def build(source: Path) -> Path:
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
         cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+        if is_checks(cell):
+            cell.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab shows a fold; a click opens it
+            cell.metadata["tags"] = ["checks"]
     start = time.perf_counter()
     execute_notebook(nb, ROOT / "notebooks", timeout=int(os.environ.get("CELL_TIMEOUT", 900)),
                      store_widget_state=True, record_timing=False)

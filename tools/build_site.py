@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "build" / "vendor"
@@ -107,6 +108,7 @@ def build(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out / "_static")
     exporter = HTMLExporter(template_name="lab")
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"checks"}), enabled=True)  # guard cells
     exporter.require_js_url = REQUIRE_URL
     exporter.widget_renderer_url = "_static/html-manager/embed-amd.js"
     exporter.mathjax_url = f"_static/mathjax/MathJax.js?config={MATHJAX_CONFIG}"

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 07 · Batch normalization
+# # 08 · Batch normalization
 #
 # **What you will learn**
 #
@@ -19,7 +19,9 @@
 #    in scale.
 # 9. Why BN fails with tiny batches, and how GroupNorm fixes it — measured.
 #
-# Every number the text states is computed in a cell and checked with `assert`.
+# Every number the text states is computed in a cell and checked, in that cell or in the folded "Checks for this
+# section" cell at the end of its section: if the text and the code ever disagreed, that cell would stop with an
+# error. You can skip those cells.
 
 # %%
 import copy
@@ -36,6 +38,9 @@ from torch import nn
 from helpers import checks, data, experiments, inspect, training
 from helpers.widgets.batchnorm import RunningStatsExplorer
 
+# One thread: the small networks of this notebook gain little from more, and with one thread every printed
+# result is the same whatever the number of cores of your computer.
+torch.set_num_threads(1)
 torch.set_printoptions(precision=4, sci_mode=False)
 training.seed_everything(0)
 
@@ -152,6 +157,9 @@ reference = nn.BatchNorm2d(3, momentum=1.0)  # momentum 1: running_var = the las
 reference(X)
 biased = X.var(dim=(0, 2, 3), unbiased=False)
 torch.testing.assert_close(reference.running_var, biased * 4 / 3)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert not torch.allclose(reference.running_var, biased)
 
 # %% [markdown]
@@ -175,6 +183,9 @@ assert normed.mean(dim=(1, 2, 3)).abs().max() > 0.05
 
 fc_out = torch.randn(64, 120) * 4 - 1
 normed_fc = nn.BatchNorm1d(120)(fc_out)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert normed_fc.mean(dim=0).abs().max() < 1e-5 and (normed_fc.var(dim=0, unbiased=False) - 1).abs().max() < 1e-3
 
 # %% [markdown]
@@ -202,6 +213,9 @@ print("running_var ", layer.running_var)
 m, uniform_mean, uniform_var = 0.1, 1 / 2, 1 / 12
 expected_mean, expected_var = (1 - m) * 0 + m * uniform_mean, (1 - m) * 1 + m * uniform_var
 assert expected_mean == 0.05 and round(expected_var, 4) == 0.9083
+
+# %%
+# Checks for this section (you can skip this cell)
 assert (layer.running_mean - expected_mean).abs().max() < 5e-4
 assert (layer.running_var - expected_var).abs().max() < 5e-4
 assert layer.num_batches_tracked.item() == 1
@@ -222,6 +236,9 @@ bn = nn.BatchNorm2d(6)
 print("parameters:", [(name, tuple(p.shape), p.requires_grad) for name, p in bn.named_parameters()])
 print("buffers:   ", [(name, tuple(b.shape)) for name, b in bn.named_buffers()])
 print("state_dict:", list(bn.state_dict()))
+
+# %%
+# Checks for this section (you can skip this cell)
 assert [name for name, _ in bn.named_parameters()] == ["weight", "bias"]
 assert [name for name, _ in bn.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
 assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
@@ -230,13 +247,20 @@ assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var"
 torch.manual_seed(0)
 for _ in range(5):
     bn(torch.randn(8, 6, 4, 4) + 3)  # five forward passes in training mode
-assert torch.equal(bn.weight, torch.ones(6)) and torch.equal(bn.bias, torch.zeros(6))  # untouched
-assert (bn.running_mean > 1).all()  # moved toward the data's mean 3: 1 - 0.9**5 = 41 % of the way
-assert abs((1 - 0.9 ** 5) - 0.41) < 0.005
+untouched = torch.equal(bn.weight, torch.ones(6)) and torch.equal(bn.bias, torch.zeros(6))
+running_mean_5 = bn.running_mean.clone()
+print(f"after 5 forward passes: gamma and beta untouched: {untouched}; running mean {running_mean_5.mean():.2f} "
+      f"(the data's mean is 3, and 1 - 0.9**5 = {1 - 0.9 ** 5:.0%} of the way from 0 to 3 is {3 * (1 - 0.9 ** 5):.2f})")
 optimizer = torch.optim.SGD(bn.parameters(), lr=0.1)
 bn(torch.randn(8, 6, 4, 4)).pow(3).sum().backward()
 optimizer.step()
 assert not torch.equal(bn.weight, torch.ones(6))  # only the optimiser moves gamma and beta
+
+# %%
+# Checks for this section (you can skip this cell)
+assert untouched  # forward passes never move gamma and beta
+assert (running_mean_5 > 1).all()  # moved toward the data's mean 3: 1 - 0.9**5 = 41 % of the way
+assert abs((1 - 0.9 ** 5) - 0.41) < 0.005
 
 # %% [markdown]
 # ## 6. BatchNorm, LayerNorm, InstanceNorm, GroupNorm
@@ -284,7 +308,6 @@ torch.testing.assert_close(nn.GroupNorm(3, 3)(X), nn.InstanceNorm1d(3)(X), atol=
 X6 = torch.randn(6, 6, 784)
 ours, means = normalize_over(X6.reshape(6, 2, 3 * 784), (2,))  # 2 groups of 3 channels
 torch.testing.assert_close(ours.reshape(6, 6, 784), nn.GroupNorm(2, 6)(X6), atol=1e-4, rtol=1e-4)
-assert means.numel() == 12  # 6 examples x 2 groups
 
 # %% [markdown]
 # The picture: every small square is a group of values of one example (row) in one channel (column block), and
@@ -314,6 +337,8 @@ for ax, kind in zip(axes, ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm"
     ax.set_xlabel("channel (each block: its positions)")
 
 # %%
+# Checks for this section (you can skip this cell)
+assert means.numel() == 12  # 6 examples x 2 groups
 assert [len(np.unique(statistic_ids(k))) for k in ("BatchNorm", "LayerNorm", "InstanceNorm")] == [3, 6, 18]
 assert len(np.unique(statistic_ids("GroupNorm", c=6))) == 12
 
@@ -335,7 +360,6 @@ bn.eval()
 y_eval_mode = bn(x)  # running statistics
 difference = (y_train_mode - y_eval_mode).abs().max().item()
 print(f"largest difference between train-mode and eval-mode outputs: {difference:.3f}")
-assert difference > 0.05
 
 # %%
 bn.train()
@@ -359,12 +383,16 @@ try:
 except ValueError as err:
     message = str(err)
 print("ValueError:", message)
-assert message.startswith("Expected more than 1 value per channel when training")
 bn1d.eval()
 assert bn1d(torch.randn(1, 4)).shape == (1, 4)  # eval mode: fine
 
 one_image = torch.randn(1, 3, 8, 8) * 2 + 1
 torch.testing.assert_close(nn.BatchNorm2d(3)(one_image), nn.InstanceNorm2d(3)(one_image), atol=1e-5, rtol=1e-5)
+
+# %%
+# Checks for this section (you can skip this cell)
+assert difference > 0.05
+assert message.startswith("Expected more than 1 value per channel when training")
 
 # %% [markdown]
 # ## 8. LeNet with batch normalization
@@ -419,10 +447,6 @@ bn_table
 
 # %%
 bn_rows = bn_table[bn_table["layer"].str.startswith("BatchNorm")]
-assert len(bn_rows) == 4 and bn_rows["params"].tolist() == [12, 32, 240, 168]
-assert inspect.count_params(lenet(False)) == 61_706
-assert inspect.count_params(lenet(True)) == bn_table["params"].sum() == 61_706 + 2 * (6 + 16 + 120 + 84) == 62_158
-assert (bn_rows["input"] == bn_rows["output"]).all()
 
 # %%
 x_train, y_train = data.load_mnist(split="train", limit=12_800)
@@ -448,13 +472,19 @@ def run(norm: bool, lr: float, seed: int) -> tuple[nn.Module, training.History]:
     model = lenet(norm)
     return model, train_lenet(model, lr, seed)
 
-
+# %%
+# Checks for this section (you can skip this cell)
+assert len(bn_rows) == 4 and bn_rows["params"].tolist() == [12, 32, 240, 168]
+assert inspect.count_params(lenet(False)) == 61_706
+assert inspect.count_params(lenet(True)) == bn_table["params"].sum() == 61_706 + 2 * (6 + 16 + 120 + 84) == 62_158
+assert (bn_rows["input"] == bn_rows["output"]).all()
 assert len(x_train) // BATCH * EPOCHS == 200  # steps per run
 
 # %% [markdown]
 # 4 learning rates × 3 seeds × 2 networks = 24 runs of 200 steps:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 runs = {name: experiments.sweep(lambda lr, seed, norm=norm: run(norm, lr, seed), LRS, SEEDS)
         for name, norm in (("plain", False), ("BN", True))}
 final_val = {name: {lr: [h.val_acc[-1] for _, h in results] for lr, results in by_lr.items()}
@@ -465,6 +495,7 @@ print("validation accuracy after 200 steps, mean (lowest-highest) over 3 seeds; 
 experiments.table(final_val)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 # the rates at which every plain seed stalls (below 50 %) while every BN seed learns (above 90 %)
 bn_only = [lr for lr in LRS if max(final_val["plain"][lr]) < 0.5 and min(final_val["BN"][lr]) > 0.9]
 print("plain LeNet stalls but BN LeNet learns at:", bn_only)
@@ -509,6 +540,7 @@ for ax in axes:
 # evaluated once on the 10,000 test images.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 x_test, y_test = data.load_mnist(split="test")
 test_loader = data.TensorLoader(x_test, y_test, batch_size=1000)
 test_acc = {name: experiments.spread(training.evaluate_accuracy(model, test_loader)
@@ -635,6 +667,7 @@ print(f"accuracy on 500 validation images: eval mode {acc_eval:.3f}, train mode 
       f"{acc_train_mode:.3f}")
 
 # %%
+# Checks for this section (you can skip this cell)
 assert acc_train_mode < acc_eval - 0.05
 
 # %% [markdown]
@@ -656,6 +689,9 @@ def settle_steps(momentum: float, fraction: float = 0.01) -> int:
 
 
 pixels, _ = data.load_mnist(split="train", normalize=False, limit=10_000)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert settle_steps(0.1) == 44 and 0.9 ** 44 < 0.01 < 0.9 ** 43
 
 # %%
@@ -666,9 +702,12 @@ explorer
 
 # %%
 state = explorer.compute(batch_size=32, momentum=0.1)
+noisy = explorer.compute(batch_size=2, momentum=0.5)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert round(state.true_mean, 2) == 0.13 and round(state.true_var, 3) == 0.095
 assert state.settle_steps == 44 and state.mean_error < 0.01 and state.var_error < 0.01
-noisy = explorer.compute(batch_size=2, momentum=0.5)
 assert noisy.mean_jitter > 3 * state.mean_jitter  # small batches and high momentum: a jumpy estimate
 
 # %% [markdown]
@@ -706,6 +745,9 @@ print(f"largest gradient difference: {(true_grad - detached_grad).abs().max():.3
 assert not torch.allclose(true_grad, detached_grad, atol=1e-2)
 # The true gradient has a tell-tale property: shifting a whole channel by a constant changes nothing after BN,
 # so the gradient sums to zero over each channel. The detached one does not.
+
+# %%
+# Checks for this section (you can skip this cell)
 assert true_grad.sum(dim=(0, 2, 3)).abs().max() < 1e-4 and detached_grad.sum(dim=(0, 2, 3)).abs().max() > 0.1
 
 # %% [markdown]
@@ -875,7 +917,7 @@ checks.check("exercise 4: a rate only BN survives", stalls_and_learns(answer_4),
 # * A fair comparison: the same data, budget and schedule; each network at its own rate chosen on validation;
 #   three seeds with the range shown; a threshold fixed in advance; the test split touched once per model.
 #
-# Next: **08 · ResNet** — BN plus shortcuts make very deep networks trainable.
+# Next: **09 · ResNet** — BN plus shortcuts make very deep networks trainable.
 
 # %% [markdown]
 # ## Glossary · 术语表

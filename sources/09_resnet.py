@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 08 · ResNet: deeper networks through skip connections
+# # 09 · ResNet: deeper networks through skip connections
 #
 # **What you will learn**
 #
@@ -19,7 +19,9 @@
 # 7. Variants: the pre-activation block, the bottleneck block (which costs at 256 channels about what a basic block
 #    costs at 64), and DenseNet's concatenation.
 #
-# Every number the text states is computed in a cell and checked with `assert`.
+# Every number the text states is computed in a cell and checked, in that cell or in the folded "Checks for this
+# section" cell at the end of its section: if the text and the code ever disagreed, that cell would stop with an
+# error. You can skip those cells.
 
 # %%
 import math
@@ -36,6 +38,9 @@ from helpers import checks, data, experiments, plotting, training
 from helpers.inspect import count_flops, count_params, layer_table, trace_shapes
 from helpers.widgets.resnet import GradientFlowExplorer
 
+# One thread: the small networks of this notebook gain little from more, and with one thread every printed
+# result is the same whatever the number of cores of your computer.
+torch.set_num_threads(1)
 torch.manual_seed(0)
 pd.set_option("display.width", 140)
 
@@ -101,18 +106,21 @@ def grad_norms(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
 
 
 x_batch, y_batch = data.load_mnist(split="train", limit=64)
-assert x_batch.shape == (64, 1, 28, 28)
 norms = {"plain": grad_norms(deep_cnn(10, skip=False), x_batch, y_batch),
          "residual": grad_norms(deep_cnn(10, skip=True), x_batch, y_batch)}
 for name, g in norms.items():
     print(f"{name:>8}: first conv {g[0]:.1e}, middle {g[10]:.1e}, last {g[-1]:.1e}")
 
 # %%
-assert len(norms["plain"]) == len(norms["residual"]) == 21  # stem + 10 blocks x 2 convs
 # plain: the gradient shrinks by many orders of magnitude from the last conv back to the first
 assert norms["plain"][0] < 1e-8 * norms["plain"][-1]
 # residual: every layer's gradient is within a factor of 10 of every other's
 assert max(norms["residual"]) < 10 * min(norms["residual"])
+
+# %%
+# Checks for this section (you can skip this cell)
+assert x_batch.shape == (64, 1, 28, 28)
+assert len(norms["plain"]) == len(norms["residual"]) == 21  # stem + 10 blocks x 2 convs
 assert norms["residual"][0] > 1e6 * norms["plain"][0]
 
 # %%
@@ -180,9 +188,7 @@ for name, s in signal.items():
     print(f"{name:>8}: after the stem {s[0]:.1e}, after block 5 {s[5]:.1e}, after block 10 {top}")
 
 # %%
-assert len(signal["plain"]) == 11 and signal["plain"][0] == signal["residual"][0]  # the same stem
 assert signal["plain"][10] < 1e-6 * signal["plain"][0]  # plain: every digit looks the same at the top
-assert all(0.5 < s / signal["residual"][0] < 2 for s in signal["residual"])  # residual: the signal keeps its size
 
 # %% [markdown]
 # Without skips, each block shrinks the part of the activations that depends on the image by about ten times; after
@@ -207,8 +213,6 @@ def he_init(net: nn.Module) -> nn.Module:
 plain_he = grad_norms(he_init(deep_cnn(10, skip=False)), x_batch, y_batch)
 print(f"plain, He init: first conv {plain_he[0]:.1e}, last {plain_he[-1]:.1e}")
 fan_in = 64 * 3 * 3
-assert abs(nn.Conv2d(64, 64, 3).weight.var().item() * 3 * fan_in - 1) < 0.05  # the default: 1 / (3 fan_in)
-assert plain_he[0] > 0.1 * plain_he[-1]  # no vanishing with He initialisation
 
 # %% [markdown]
 # So careful initialisation (or BN, the BatchNorm notebook) cures the fading signal of *this* plain network. It does not
@@ -228,13 +232,21 @@ x_small, y_small = data.load_mnist(split="train", limit=19_200)
 x_val, y_val = data.load_mnist(split="val", limit=2_000)
 val_small = data.TensorLoader(x_val, y_val, 1000)
 deep_runs = {}
-assert len(data.TensorLoader(x_small, y_small, batch_size=64)) == 300 == 19_200 // 64
-assert round(math.log(10), 2) == 2.30
 
 
 def final_loss(history: training.History) -> float:
     """Mean training loss over the last 50 steps (the last five logged ones)."""
     return sum(history.step_loss[-5:]) / 5
+
+
+# %%
+# Checks for this section (you can skip this cell)
+assert len(signal["plain"]) == 11 and signal["plain"][0] == signal["residual"][0]  # the same stem
+assert all(0.5 < s / signal["residual"][0] < 2 for s in signal["residual"])  # residual: the signal keeps its size
+assert abs(nn.Conv2d(64, 64, 3).weight.var().item() * 3 * fan_in - 1) < 0.05  # the default: 1 / (3 fan_in)
+assert plain_he[0] > 0.1 * plain_he[-1]  # no vanishing with He initialisation
+assert len(data.TensorLoader(x_small, y_small, batch_size=64)) == 300 == 19_200 // 64
+assert round(math.log(10), 2) == 2.30
 
 
 # %%
@@ -248,12 +260,16 @@ for name, build in builders.items():
                                    title=f"10 blocks (21 conv layers), {name}")
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 last = {name: final_loss(h) for name, h in deep_runs.items()}
 print({name: round(v, 1) for name, v in last.items()})
-assert last["plain"] > 2.2 and deep_runs["plain"].val_acc[-1] < 0.2  # still guessing
-assert last["residual"] < 1.0 and deep_runs["residual"].val_acc[-1] > 0.6  # learning
 assert last["plain, He init"] < 2.0  # He initialisation: the plain network learns too
 plotting.plot_history(deep_runs, metric="step_loss");
+
+# %%
+# Checks for this section (you can skip this cell)
+assert last["plain"] > 2.2 and deep_runs["plain"].val_acc[-1] < 0.2  # still guessing
+assert last["residual"] < 1.0 and deep_runs["residual"].val_acc[-1] > 0.6  # learning
 
 # %% [markdown]
 # The plain network with default initialisation stays at chance: its classifier sees the same numbers for every
@@ -269,12 +285,13 @@ plotting.plot_history(deep_runs, metric="step_loss");
 # convolution (`Block(norm=True)`). Do deeper plain networks still train worse, as He et al. observed? Two depths,
 # **2 blocks** (5 conv layers) and **8 blocks** (17 conv layers), plain and residual, width 8, all with the same
 # data (6,400 training images, minibatches of 64, one pass = 100 steps) and the same schedule (SGD with momentum
-# 0.9 at a constant rate). Each of the four networks gets its own learning rate, 0.1 or 0.3, whichever gives the
-# better validation accuracy (seed 0); then two more seeds at that rate. Degradation is about *training*: we
-# compare the training loss over the last 50 steps.
+# 0.9 at a constant rate). Each of the four networks gets its own learning rate from 0.03, 0.1, 0.3 and 1.0,
+# whichever gives the best validation accuracy (seed 0); then two more seeds at that rate. Degradation is about
+# *training*: we compare the training loss over the last 50 steps.
 
 # %%
-DEPTHS, DEG_LRS, DEG_SEEDS = (2, 8), [0.1, 0.3], [0, 1, 2]
+# NBVAL_IGNORE_OUTPUT
+DEPTHS, DEG_LRS, DEG_SEEDS = (2, 8), [0.03, 0.1, 0.3, 1.0], [0, 1, 2]
 
 
 def train_deep(blocks: int, skip: bool, lr: float, seed: int) -> training.History:
@@ -301,6 +318,7 @@ pd.DataFrame({"conv layers": [1 + 2 * blocks for blocks, _ in nets.values()],
               "validation accuracy": [deg_acc[name].format(2) for name in nets]}, index=list(nets))
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 plain_deep, plain_shallow = deg_loss["plain, 8 blocks"], deg_loss["plain, 2 blocks"]
 res_deep = deg_loss["residual, 8 blocks"]
 separated = plain_deep.low > plain_shallow.high
@@ -438,12 +456,15 @@ table_pad2
 
 # %%
 flat_row = table_pad2[table_pad2["layer"] == "Flatten (flatten)"].iloc[0]
+inside = table_pad2.iloc[[2, 3, 6, 7]]
+assert (inside["input"] == inside["output"]).all()  # a residual block keeps the shape
+
+# %%
+# Checks for this section (you can skip this cell)
 assert flat_row["input"] == (1, 32, 7, 7) and flat_row["output"] == (1, 1568) == (1, 32 * 7 * 7)
 assert table_pad2["output"].iloc[0] == (1, 16, 28, 28)  # padding 2 keeps 28x28 through the 5x5 conv
-inside = table_pad2.iloc[[2, 3, 6, 7]]
 assert inside["layer"].tolist() == ["Conv2d (rblock1.conv1)", "Conv2d (rblock1.conv2)", "Conv2d (rblock2.conv1)",
                                     "Conv2d (rblock2.conv2)"]
-assert (inside["input"] == inside["output"]).all()  # a residual block keeps the shape
 
 # %% [markdown]
 # Rows 2–3 and 6–7 are the two convolutions *inside* `rblock1` and `rblock2` (the table names each layer by its
@@ -482,6 +503,9 @@ def one_cycle(opt: torch.optim.Optimizer) -> torch.optim.lr_scheduler.OneCycleLR
 
 
 print(f"{count_params(model):,} parameters")
+
+# %%
+# Checks for this section (you can skip this cell)
 assert count_params(model) == 52_074
 
 # %%
@@ -491,6 +515,7 @@ history = training.fit(model, train_loader, val_loader, epochs=EPOCHS, optimizer
 print(f"validation accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
 
 # %%
+# Checks for this section (you can skip this cell)
 assert history.val_acc[-1] >= 0.99, history.val_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
 assert training.evaluate_accuracy(model, val_loader) == history.val_acc[-1]
@@ -501,9 +526,13 @@ assert count_params(model) == 52_074
 # model, so now, once, the test split:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 x_test, y_test = data.load_mnist(split="test")
 test_acc = training.evaluate_accuracy(model, data.TensorLoader(x_test, y_test, batch_size=1000))
 print(f"test accuracy on the 10,000 test images: {test_acc:.3f}")
+
+# %%
+# Checks for this section (you can skip this cell)
 assert test_acc >= 0.99
 
 # %% [markdown]
@@ -550,10 +579,6 @@ stage_table = pd.DataFrame({
 stage_table
 
 # %%
-assert [s for _, s in shapes] == [(1, 64, 56, 56), (1, 64, 56, 56), (1, 128, 28, 28), (1, 256, 14, 14),
-                                  (1, 512, 7, 7), (1, 1000)]
-assert stage_table["ours"].tolist() == stage_table["torchvision"].tolist()
-assert count_params(net18) == count_params(tv18) == 11_689_512
 print(f"ResNet-18 from scratch: {count_params(net18):,} parameters = torchvision's {count_params(tv18):,}")
 
 # %% [markdown]
@@ -563,8 +588,6 @@ print(f"ResNet-18 from scratch: {count_params(net18):,} parameters = torchvision
 # %%
 tv_state = list(tv18.state_dict().values())
 our_keys = list(net18.state_dict())
-assert len(tv_state) == len(our_keys) and all(
-    v.shape == net18.state_dict()[k].shape for k, v in zip(our_keys, tv_state, strict=True))
 net18.load_state_dict(dict(zip(our_keys, tv_state, strict=True)))
 image = torch.randn(2, 3, 224, 224)
 with torch.no_grad():
@@ -594,11 +617,20 @@ pd.DataFrame({"parameters": values, "change": [0] + [b - a for a, b in zip(value
              index=list(steps))
 
 # %%
+print(f"{n_convs} convolutions with {conv_out:,} output channels in all; projections: {projection_out}")
+
+# %%
+# Checks for this section (you can skip this cell)
+assert [s for _, s in shapes] == [(1, 64, 56, 56), (1, 64, 56, 56), (1, 128, 28, 28), (1, 256, 14, 14),
+                                  (1, 512, 7, 7), (1, 1000)]
+assert stage_table["ours"].tolist() == stage_table["torchvision"].tolist()
+assert count_params(net18) == count_params(tv18) == 11_689_512
+assert len(tv_state) == len(our_keys) and all(
+    v.shape == net18.state_dict()[k].shape for k, v in zip(our_keys, tv_state, strict=True))
 assert values[0] == 11_178_378
 assert [b - a for a, b in zip(values, values[1:], strict=False)] == [
     64 * 7 * 7 * 2, 512 * 990 + 990, -conv_out, 2 * projection_out]
 assert values[-1] == 11_689_512
-print(f"{n_convs} convolutions with {conv_out:,} output channels in all; projections: {projection_out}")
 
 # %% [markdown]
 # Why can torchvision drop the biases? A bias adds a constant to each channel, and the batch normalization right
@@ -649,7 +681,6 @@ torch.testing.assert_close(pre(x), x)
 torch.testing.assert_close(post(x), F.relu(x))
 print(f"with F = 0: pre-activation returns x; the original returns ReLU(x), which zeroes "
       f"{(x < 0).float().mean().item():.0%} of the values here")
-assert count_params(pre) == count_params(post)
 
 # %% [markdown]
 # ### Bottleneck block
@@ -687,7 +718,6 @@ ours_b.load_state_dict(dict(zip(ours_b.state_dict(), tv_b.state_dict().values(),
 x = torch.randn(2, 256, 14, 14)
 with torch.no_grad():
     torch.testing.assert_close(ours_b(x), tv_b(x))
-assert count_params(ours_b) == count_params(tv_b) == 70_400
 
 # %% [markdown]
 # What does it buy? The tempting comparison, against a basic block of two 3×3 convolutions at 256 channels ("17×
@@ -708,9 +738,14 @@ cost.round(1)
 
 # %%
 params, flops = cost["parameters"], cost["MFLOPs at 56x56"]
+assert 0.9 < params.iloc[0] / params.iloc[1] < 1.0 and 0.93 < flops.iloc[0] / flops.iloc[1] < 0.95  # about equal
+
+# %%
+# Checks for this section (you can skip this cell)
+assert count_params(pre) == count_params(post)
+assert count_params(ours_b) == count_params(tv_b) == 70_400
 assert params.iloc[1] == 2 * 64 * 64 * 9 + 4 * 64 == 73_984 and params.iloc[2] == 1_180_672
 assert round(flops.iloc[0]) == 437 and round(flops.iloc[1]) == 462
-assert 0.9 < params.iloc[0] / params.iloc[1] < 1.0 and 0.93 < flops.iloc[0] / flops.iloc[1] < 0.95  # about equal
 assert round(params.iloc[2] / params.iloc[0]) == 17  # the misleading comparison
 
 # %% [markdown]
@@ -774,11 +809,14 @@ explorer
 
 # %%
 state = explorer.compute(blocks=10)
-assert state.conv_layers == 21
 # The explorer's networks are the ones of section 1: the same numbers.
 torch.testing.assert_close(torch.tensor(state.plain), torch.tensor(norms["plain"]), rtol=1e-4, atol=0)
 torch.testing.assert_close(torch.tensor(state.residual), torch.tensor(norms["residual"]), rtol=1e-4, atol=0)
 deeper = explorer.compute(blocks=20)
+
+# %%
+# Checks for this section (you can skip this cell)
+assert state.conv_layers == 21
 assert deeper.plain[0] < 1e-3 * state.plain[0]  # ten more blocks: the first layer's gradient shrinks further
 assert max(deeper.residual) < 10 * min(deeper.residual)
 assert deeper.conv_layers == 41 == 1 + 20 * 2
@@ -801,6 +839,9 @@ try:
 except RuntimeError as err:
     message = str(err)
 print(message)
+
+# %%
+# Checks for this section (you can skip this cell)
 assert "1x1568 and 512x10" in message
 
 # %% [markdown]
@@ -815,7 +856,6 @@ try:
 except RuntimeError as err:
     message = str(err)
 print(message)
-assert "must match the size of tensor b" in message
 
 # %% [markdown]
 # **Pitfall 3: "ResNet-18 has 18 convolutions."** It has 20: the stem, 16 in the blocks, and 3 projection 1×1 convs.
@@ -826,6 +866,10 @@ assert "must match the size of tensor b" in message
 convs = [m for m in net18.modules() if isinstance(m, nn.Conv2d)]
 projections = [m for m in convs if m.kernel_size == (1, 1)]
 print(f"{len(convs)} convolutions, {len(projections)} of them 1x1 projections")
+
+# %%
+# Checks for this section (you can skip this cell)
+assert "must match the size of tensor b" in message
 assert len(convs) == n_convs == 20 and len(projections) == 3
 assert len(convs) - len(projections) + 1 == 18
 
@@ -873,10 +917,13 @@ checks.check("exercise 2: output shape", answer_2,
 
 # %%
 densenet_block1 = torchvision.models.densenet121(weights=None).features.denseblock1
-assert len(densenet_block1) == 6 and densenet_block1.denselayer1.conv2.out_channels == 32
 answer_3 = None
 checks.check("exercise 3: dense block channels", answer_3,
              DenseBlock(4, 64, growth=32)(torch.zeros(1, 64, 4, 4)).shape[1])
+
+# %%
+# Checks for this section (you can skip this cell)
+assert len(densenet_block1) == 6 and densenet_block1.denselayer1.conv2.out_channels == 32
 
 # %% jupyter={"source_hidden": true}
 # Solution: every conv block adds `growth` channels to what it received: 64 + 4 * 32.
