@@ -868,7 +868,7 @@ def fold_bn(w, b, bn):
 checks.check_function("exercise 3: fold BN into a linear layer", fold_bn, reference_fold, fold_cases)
 
 # %% [markdown]
-# **Exercise 4 (run and interpret).** The sweep of section 8 tried five learning rates. Find another one, *not*
+# **Exercise 4 (run and interpret).** The sweep of section 8 tried four learning rates. Find another one, *not*
 # in `LRS`, at which plain LeNet stalls (below 50 % validation accuracy after the recipe's 200 steps, seed 0)
 # while LeNet with BN learns (above 90 %). Try rates with `run(norm, lr, seed)` (it returns the model and its
 # history; `history.val_acc[-1]` is the final validation accuracy). The checker trains both networks at your rate
