@@ -306,18 +306,6 @@ def test_the_data_command_counts_the_splits_where_it_prepared_them(capsys, monke
     assert capsys.readouterr().out.endswith(": 60 training and 10 test images.\n")
 
 
-def test_fashion_mnist_offline_says_what_to_do(tmp_path, monkeypatch):
-    def no_network(self):
-        raise URLError("[Errno -3] Temporary failure in name resolution")
-
-    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", no_network)
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fashion_mnist(root=tmp_path)
-    assert str(err.value).endswith("Either connect once and call helpers.data.fashion_mnist() again, copy the four "
-                                   "*-ubyte.gz files into that folder, or use helpers.data.mnist_dataset(), which "
-                                   "works offline.")
-
-
 def _flat_digits(asked):
     def fake_load(split, normalize, root, limit):  # digit k is a flat square of ink (k + 1) / 64
         asked.append((split, normalize, root, limit))

@@ -59,3 +59,6 @@ def test_fashion_mnist_offline_names_the_folder_and_the_cause(tmp_path, monkeypa
     folder = tmp_path / "FashionMNIST" / "raw"
     assert f"Fashion-MNIST is not in {folder} and could not be downloaded (URLError:" in message
     assert "Temporary failure in name resolution" in message and "helpers.data.mnist_dataset()" in message
+    assert message.endswith("Either connect once and call helpers.data.fashion_mnist() again, copy the four "
+                            "*-ubyte.gz files into that folder, or use helpers.data.mnist_dataset(), which works "
+                            "offline.")
