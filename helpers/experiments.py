@@ -4,13 +4,15 @@ the mean and the range over seeds (never a single lucky run)."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 import pandas as pd
 
-from helpers import validate
+from helpers import training, validate
 
 T = TypeVar("T")
 
@@ -77,11 +79,44 @@ def _seeds(seeds: Sequence[int]) -> list[int]:
     return clean
 
 
-def sweep(run: Callable[[float, int], T], lrs: Sequence[float], seeds: Sequence[int]) -> dict[float, list[T]]:
-    """`run(lr, seed)` for every learning rate and every seed: {lr: [result for each seed, in order]}."""
+def cpu_workers() -> int:
+    """How many runs to train side by side: one per CPU core this process may use."""
+    counter = getattr(os, "process_cpu_count", os.cpu_count)  # Python 3.13+ respects CPU affinity
+    return max(1, counter() or 1)
+
+
+def _workers(workers: int | None) -> int:
+    return cpu_workers() if workers is None else validate.integer("workers", workers, low=1, high=1024)
+
+
+def run_all(run: Callable[..., T], jobs: Iterable[tuple], workers: int | None = None) -> list[T]:
+    """`run(*job)` for every job, `workers` at a time in threads (default: one per core); results in job order.
+
+    Each run must be self-contained (build its model with `training.seeded_model`, give its loader a seed): then the
+    results are the same whatever `workers` is. torch releases Python's lock inside its operations, so with one
+    torch thread per run the runs really do train side by side."""
+    run = validate.function("run", run)
+    jobs = [tuple(job) if isinstance(job, (tuple, list)) else (job,) for job in jobs]
+    workers = _workers(workers)
+
+    def one(job: tuple) -> T:
+        with training.parallel_run():
+            return run(*job)
+
+    if workers == 1 or len(jobs) <= 1:  # the same rules in one thread, so a run that breaks them fails everywhere
+        return [one(job) for job in jobs]
+    # one torch thread per run: runs side by side on separate cores, not torch threads fighting over them
+    with training.torch_threads(1), ThreadPoolExecutor(min(workers, len(jobs)), thread_name_prefix="run") as pool:
+        return list(pool.map(one, jobs))
+
+
+def sweep(run: Callable[[float, int], T], lrs: Sequence[float], seeds: Sequence[int],
+          workers: int | None = None) -> dict[float, list[T]]:
+    """`run(lr, seed)` for every learning rate and every seed, side by side: {lr: [result per seed, in order]}."""
     run = validate.function("run", run)
     lrs, seeds = _learning_rates(lrs), _seeds(seeds)
-    return {lr: [run(lr, seed) for seed in seeds] for lr in lrs}
+    results = iter(run_all(run, [(lr, seed) for lr in lrs for seed in seeds], workers))
+    return {lr: [next(results) for _ in seeds] for lr in lrs}
 
 
 def best_lr(scores: Mapping[float, Sequence[float]], higher_is_better: bool = True) -> float:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from helpers import validate
 from helpers.plotting import LiveCurves
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
@@ -37,11 +40,59 @@ def try_device(prefer_gpu: bool = True) -> torch.device:
     return torch.device("cuda" if prefer_gpu and torch.cuda.is_available() else "cpu")
 
 
+_SEEDING = threading.Lock()
+_thread = threading.local()  # .worker: a run of a parallel sweep; .building: inside seeded_model
+
+
 def seed_everything(seed: int = 0) -> None:
     """Seed Python, NumPy and PyTorch (CPU and CUDA) so runs repeat."""
+    if getattr(_thread, "worker", False) and not getattr(_thread, "building", False):
+        raise RuntimeError("seed_everything was called inside a run that shares the random generators with runs in "
+                           "other threads (a parallel sweep), so the runs would not repeat. Build the model with "
+                           "training.seeded_model(make, seed) instead, and give the loader its own seed.")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def seeded_model(make: Callable[[], nn.Module], seed: int) -> nn.Module:
+    """`make()` right after seeding every generator with `seed`, safe while other threads train (parallel runs)."""
+    if isinstance(make, nn.Module):
+        raise ValueError(f"make must be a function that builds a fresh model, such as lambda: LeNet(); got a model "
+                         f"that is already built ({type(make).__name__}).")
+    make, seed = validate.function("make", make), validate.integer("seed", seed, low=0)
+    with _SEEDING:
+        _thread.building = True
+        try:
+            seed_everything(seed)
+            model = make()
+        finally:
+            _thread.building = False
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"make() must return an nn.Module; it returned {type(model).__name__}.")
+    return model
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Let torch use `n` threads inside the block (a run alone can use every core), then restore the old count."""
+    n, before = validate.integer("n", n, low=1, high=1024), torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextmanager
+def parallel_run() -> Iterator[None]:
+    """Mark this thread as running one of several runs side by side: seed_everything then refuses (its seeds would
+    be shared)."""
+    _thread.worker = True
+    try:
+        yield
+    finally:
+        _thread.worker = False
 
 
 def _check_batch(batch, where: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -34,11 +34,11 @@ import torchvision
 from torch import nn
 from torchvision import transforms
 
-from helpers import checkpoints, checks, data, inspect, plotting, training
+from helpers import checkpoints, checks, data, experiments, inspect, plotting, training
 from helpers.widgets.lenet import DigitExplorer
 
-# One thread: LeNet is small enough to gain little from more, and with one thread every printed result is the
-# same whatever the number of cores of your computer.
+# One torch thread per run: independent runs (sweeps, seeds) train side by side, one per CPU core, and give the
+# same numbers whatever the number of cores of your computer.
 torch.set_num_threads(1)
 torch.set_printoptions(precision=4, sci_mode=False)
 training.seed_everything(0)
@@ -430,7 +430,10 @@ assert test_acc >= 0.99, test_acc
 # A fair comparison gives both networks the same data in the same order, the same number of steps and the same
 # optimiser, each at **its own** best learning rate, and repeats it over several seeds. `short_run` trains a fresh
 # network for 150 steps of 128 training images and returns the history, with the accuracy on 2,000 validation
-# images at the end. First a small learning-rate sweep with Adam (seed 0), judged on validation:
+# images at the end. The runs are independent, so `experiments.run_all` trains them side by side, one per CPU
+# core; each builds its network with `training.seeded_model(make, seed)`, so it computes the same numbers
+# whether it runs alone or beside others. First a small learning-rate sweep with Adam (seed 0), judged on
+# validation (seed 0 at the best rate is reused below):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -441,25 +444,29 @@ ACTIVATIONS = ("relu", "sigmoid")
 def short_run(activation: str, optimizer: type[torch.optim.Optimizer], lr: float, seed: int,
               steps: int = 150) -> training.History:
     """A fresh d2l LeNet trained for `steps` minibatches (the seed fixes the weights and the order)."""
-    training.seed_everything(seed)
-    return training.fit(lenet(activation), train_loader(seed, n=steps * 128), val_2k, epochs=1,
-                        optimizer=optimizer, lr=lr, log_every=5, live=False, device=device)
+    net = training.seeded_model(lambda: lenet(activation), seed)
+    return training.fit(net, train_loader(seed, n=steps * 128), val_2k, epochs=1, optimizer=optimizer, lr=lr,
+                        log_every=5, live=False, device=device)
 
 
-def sweep(optimizer: type[torch.optim.Optimizer],
-          lrs: tuple[float, ...]) -> tuple[dict[str, float], dict[tuple[str, float], float]]:
-    """Seed-0 validation accuracy of each activation at each learning rate; prints a table, returns the best lr of
-    each activation (the smallest one on a tie) and the table."""
-    acc = {(a, lr): short_run(a, optimizer, lr, seed=0).val_acc[-1] for a in ACTIVATIONS for lr in lrs}
+def sweep(optimizer: type[torch.optim.Optimizer], lrs: tuple[float, ...]) -> tuple[dict, dict, dict]:
+    """Seed 0 of each activation at each learning rate, side by side; prints the validation accuracies, returns the
+    best lr of each activation (the smallest one on a tie), the accuracies and the histories."""
+    grid = [(a, lr) for a in ACTIVATIONS for lr in lrs]
+    histories = dict(zip(grid, experiments.run_all(short_run, [(a, optimizer, lr, 0) for a, lr in grid]), strict=True))
+    acc = {key: h.val_acc[-1] for key, h in histories.items()}
     print(f"{optimizer.__name__:>8} lr:" + "".join(f"{lr:>8g}" for lr in lrs))
     for a in ACTIVATIONS:
         print(f"{a:>12}:" + "".join(f"{acc[a, lr]:8.3f}" for lr in lrs))
-    return {a: max(lrs, key=lambda lr: acc[a, lr]) for a in ACTIVATIONS}, acc
+    return {a: max(lrs, key=lambda lr: acc[a, lr]) for a in ACTIVATIONS}, acc, histories
 
 
-def seeds_at(optimizer: type[torch.optim.Optimizer], best: dict[str, float]) -> dict[str, list[training.History]]:
-    """Each activation at its own best learning rate, seeds 0, 1, 2; prints each seed and the spread."""
-    runs = {a: [short_run(a, optimizer, best[a], seed) for seed in (0, 1, 2)] for a in ACTIVATIONS}
+def seeds_at(optimizer: type[torch.optim.Optimizer], best: dict[str, float],
+             swept: dict[tuple[str, float], training.History]) -> dict[str, list[training.History]]:
+    """Each activation at its own best learning rate, seeds 0 (from the sweep), 1 and 2; prints each seed and the
+    spread."""
+    more = iter(experiments.run_all(short_run, [(a, optimizer, best[a], s) for a in ACTIVATIONS for s in (1, 2)]))
+    runs = {a: [swept[a, best[a]], next(more), next(more)] for a in ACTIVATIONS}
     for a, hs in runs.items():
         accs = [h.val_acc[-1] for h in hs]
         print(f"{optimizer.__name__} {a:>8} at lr {best[a]:g}: validation accuracy per seed "
@@ -468,7 +475,7 @@ def seeds_at(optimizer: type[torch.optim.Optimizer], best: dict[str, float]) -> 
 
 
 ADAM_LRS = (5e-4, 2e-3, 8e-3, 3.2e-2)  # factors of 4
-best_adam, adam_sweep = sweep(torch.optim.Adam, ADAM_LRS)
+best_adam, adam_sweep, adam_histories = sweep(torch.optim.Adam, ADAM_LRS)
 
 # %% [markdown]
 # Both networks do best at 0.008, inside the grid: at a four times smaller rate both end lower, and at a four
@@ -477,7 +484,7 @@ best_adam, adam_sweep = sweep(torch.optim.Adam, ADAM_LRS)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-adam_runs = seeds_at(torch.optim.Adam, best_adam)
+adam_runs = seeds_at(torch.optim.Adam, best_adam, adam_histories)
 adam_acc = {a: [h.val_acc[-1] for h in hs] for a, hs in adam_runs.items()}
 assert min(adam_acc["relu"]) > max(adam_acc["sigmoid"])  # every ReLU seed beats every sigmoid seed
 
@@ -601,7 +608,7 @@ print(f"at the logits, the ReLU net's input-dependent signal is at least {ratio:
 # %%
 # NBVAL_IGNORE_OUTPUT
 SGD_LRS = (0.03, 0.1, 0.3, 1.0, 3.0)
-best_sgd, sgd_sweep = sweep(torch.optim.SGD, SGD_LRS)
+best_sgd, sgd_sweep, sgd_histories = sweep(torch.optim.SGD, SGD_LRS)
 
 # %% [markdown]
 # The ReLU network does best at 0.1, inside the grid (0.03 is too slow; at 3.0 training blows up). The sigmoid
@@ -610,7 +617,7 @@ best_sgd, sgd_sweep = sweep(torch.optim.SGD, SGD_LRS)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sgd_runs = seeds_at(torch.optim.SGD, best_sgd)
+sgd_runs = seeds_at(torch.optim.SGD, best_sgd, sgd_histories)
 sgd_acc = {a: [h.val_acc[-1] for h in hs] for a, hs in sgd_runs.items()}
 assert min(sgd_acc["relu"]) > max(sgd_acc["sigmoid"])
 assert max(adam_acc["sigmoid"]) - max(sgd_acc["sigmoid"]) > max(adam_acc["sigmoid"]) - min(adam_acc["sigmoid"])

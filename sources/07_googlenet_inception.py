@@ -28,12 +28,12 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from helpers import checks, data, plotting, training
+from helpers import checks, data, experiments, plotting, training
 from helpers.inspect import count_flops, count_params, layer_table, trace_shapes
 from helpers.widgets.inception import InceptionCostExplorer
 
-# One thread: the small networks of this notebook gain little from more, and with one thread every printed
-# result is the same whatever the number of cores of your computer.
+# One torch thread per run: independent runs (sweeps, seeds) train side by side, one per CPU core, and give the
+# same numbers whatever the number of cores of your computer. A long run that trains alone gets every core.
 torch.set_num_threads(1)
 torch.manual_seed(0)
 pd.set_option("display.width", 140)
@@ -420,7 +420,9 @@ assert (table["layer"] == "MaxPool2d (pool)").sum() == 2  # one module, used twi
 # accuracy measured along the way (and every choice), and 10,000 test images used once, at the end. Adam,
 # minibatches of 256, and a *one-cycle* learning-rate schedule: the rate climbs to 0.006 and then anneals towards
 # zero, which lets a short run end at a good minimum. `fit` builds the schedule from `one_cycle` and steps it
-# after every batch. The progress bar shows how long an epoch takes on your machine.
+# after every batch. The progress bar shows how long an epoch takes on your machine. The notebook keeps torch to
+# one thread (see the imports) so that runs can train side by side, one per core; this one run trains alone, so
+# `training.torch_threads` lets it use every core.
 
 # %%
 x_train, y_train = data.load_mnist(split="train")
@@ -445,15 +447,15 @@ assert len(train_loader) == 196 == math.ceil(50_000 / 256) and len(val_loader.x)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-history = training.fit(model, train_loader, val_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
-                       scheduler_every="batch", device=device, title="Inception network on MNIST")
+with training.torch_threads(experiments.cpu_workers()):
+    history = training.fit(model, train_loader, val_loader, epochs=EPOCHS, optimizer=optimizer, scheduler=one_cycle,
+                           scheduler_every="batch", device=device, title="Inception network on MNIST")
 print(f"validation accuracy per epoch: {[round(a, 4) for a in history.val_acc]}")
 
 # %%
 # Checks for this section (you can skip this cell)
 assert history.val_acc[-1] >= 0.985, history.val_acc
 assert history.step_loss[-1] < history.step_loss[0] / 5
-assert training.evaluate_accuracy(model, val_loader) == history.val_acc[-1]
 
 # %% [markdown]
 # Training is finished and nothing more will be chosen, so the test set, once:
@@ -509,8 +511,8 @@ assert w9.shape == (20, 10, 9, 9)
 
 # %%
 CANVAS = 40
-xc_train, yc_train = data.cluttered_mnist("train", canvas=CANVAS, clutter=4, seed=0, limit=4000)
-xc_val, yc_val = data.cluttered_mnist("val", canvas=CANVAS, clutter=4, seed=1, limit=2000)
+xc_train, yc_train = data.cluttered_mnist("train", canvas=CANVAS, clutter=4, seed=0, limit=3000)
+xc_val, yc_val = data.cluttered_mnist("val", canvas=CANVAS, clutter=4, seed=1, limit=1000)
 xc_test, yc_test = data.cluttered_mnist("test", canvas=CANVAS, clutter=4, seed=2, limit=2000)
 fig = plotting.show_images([xc_train[i, 0] for i in range(12)], nrows=2, scale=1.1,
                            titles=[f"label {yc_train[i].item()}" for i in range(12)])
@@ -521,13 +523,15 @@ xc_train, xc_val, xc_test = ((t - c_mean) / c_std for t in (xc_train, xc_val, xc
 # Checks for this section (you can skip this cell)
 assert test_acc >= 0.99, test_acc
 assert [b.shape for b in branch_maps] == [(1, c, 12, 12) for c in (16, 24, 24, 24)]
-assert xc_train.shape == (4000, 1, 40, 40) and xc_val.shape == xc_test.shape == (2000, 1, 40, 40)
+assert xc_train.shape == (3000, 1, 40, 40) and xc_val.shape == (1000, 1, 40, 40) and xc_test.shape == (2000, 1, 40, 40)
 
 # %% [markdown]
 # The two networks differ only in their blocks: `InceptionNet(nn.Conv2d, side=40)` (the course's linear blocks)
-# and `InceptionNet(conv_bn_relu, side=40)`. Both get the same 4,000 training canvases in the same order for one
-# epoch (63 steps of 64) with Adam. Each gets its own learning rate from a three-point sweep (seed 0) judged on the
-# validation canvases, then runs with seeds 0, 1 and 2.
+# and `InceptionNet(conv_bn_relu, side=40)`. Both get the same 3,000 training canvases in the same order for one
+# epoch (47 steps of 64) with Adam. Each gets its own learning rate from a three-point sweep (seed 0) judged on the
+# validation canvases, then runs with seeds 0, 1 and 2. The runs are independent, so `experiments.run_all` trains
+# them side by side, one per CPU core; each builds its network with `training.seeded_model(make, seed)` and
+# shuffles with its own seed, so it computes the same numbers whether it runs alone or beside others.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -537,15 +541,15 @@ BLOCKS = {"linear blocks": nn.Conv2d, "conv+BN+ReLU blocks": conv_bn_relu}
 
 def cluttered_run(unit, lr: float, seed: int) -> tuple[nn.Module, training.History]:
     """A fresh InceptionNet with `unit` blocks, one epoch on the cluttered training canvases."""
-    training.seed_everything(seed)
-    net = InceptionNet(unit, side=CANVAS)
+    net = training.seeded_model(lambda: InceptionNet(unit, side=CANVAS), seed)
     loader = data.TensorLoader(xc_train, yc_train, batch_size=64, shuffle=True, seed=seed)
     return net, training.fit(net, loader, val_c, epochs=1, optimizer=torch.optim.Adam, lr=lr, live=False,
                              device=device)
 
 
-LRS = (5e-4, 1e-3, 2e-3)
-swept = {(name, lr): cluttered_run(unit, lr, seed=0) for name, unit in BLOCKS.items() for lr in LRS}
+LRS = (1e-3, 2e-3, 4e-3)
+grid = [(name, lr) for name in BLOCKS for lr in LRS]
+swept = dict(zip(grid, experiments.run_all(cluttered_run, [(BLOCKS[name], lr, 0) for name, lr in grid]), strict=True))
 best_lr = {name: max(LRS, key=lambda lr: swept[name, lr][1].val_acc[-1]) for name in BLOCKS}
 for name in BLOCKS:
     print(f"{name:>20}, seed 0, validation accuracy at lr " +
@@ -563,11 +567,13 @@ for name in BLOCKS:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-runs = {name: [swept[name, best_lr[name]]] + [cluttered_run(unit, best_lr[name], seed) for seed in (1, 2)]
-        for name, unit in BLOCKS.items()}
+more_seeds = iter(experiments.run_all(cluttered_run, [(unit, best_lr[name], seed) for name, unit in BLOCKS.items()
+                                                        for seed in (1, 2)]))
+runs = {name: [swept[name, best_lr[name]], next(more_seeds), next(more_seeds)] for name in BLOCKS}
 test_c = data.TensorLoader(xc_test, yc_test, batch_size=1000)
 val_acc = {name: [h.val_acc[-1] for _, h in rs] for name, rs in runs.items()}
-test_acc_c = {name: [training.evaluate_accuracy(net, test_c) for net, _ in rs] for name, rs in runs.items()}  # once
+tested = iter(experiments.run_all(training.evaluate_accuracy, [(net, test_c) for rs in runs.values() for net, _ in rs]))
+test_acc_c = {name: [next(tested) for _ in rs] for name, rs in runs.items()}  # the test canvases, once per model
 for name in BLOCKS:
     v, t = val_acc[name], test_acc_c[name]
     print(f"{name:>20}: validation per seed {', '.join(f'{a:.3f}' for a in v)} (mean {sum(v) / 3:.3f}, range "
@@ -841,24 +847,33 @@ checks.check("exercise 1: output channels", answer_1,
              Inception(256, 128, (128, 192), (32, 96), 64)(torch.zeros(1, 256, 6, 6)).shape[1])
 
 # %% [markdown]
-# **Exercise 2.** Feed the course's `InceptionNet` 32×32 images instead of 28×28. What must `in_features` of the
-# final `Linear` become?
+# **Exercise 2.** Both big branches of `InceptionA` see a 5×5 window of the 16 reduced channels: the "5×5" branch
+# with one 5×5 convolution (16 → 24 channels), the "3×3" branch with two 3×3 convolutions (16 → 24 → 24). How many
+# kernel weights (biases not counted) does each use? Answer with a pair `(one_5x5, two_3x3)`. Then think: which
+# would you pick if the block had a ReLU between the two 3×3 convolutions, and why?
 
 # %%
-def flat_size(net: nn.Module, size: int) -> int:
-    """Features that reach the Linear layer of an InceptionNet for size x size inputs."""
-    x = torch.zeros(1, 1, size, size)
-    x = net.incep1(F.relu(net.pool(net.conv1(x))))
-    return net.flatten(net.incep2(F.relu(net.pool(net.conv2(x))))).shape[1]
+def kernel_weights(*convs: nn.Conv2d) -> int:
+    """Kernel weights (no biases) of the given convolutions together."""
+    return sum(conv.weight.numel() for conv in convs)
 
 
+block = InceptionA(10)
 answer_2 = None
-checks.check("exercise 2: Linear input for 32x32", answer_2, flat_size(InceptionNet(), 32))
+checks.check("exercise 2: weights of one 5x5 vs two 3x3", answer_2,
+             (kernel_weights(block.branch5x5_2), kernel_weights(block.branch3x3_2, block.branch3x3_3)),
+             hint="a convolution from c_in to c_out channels with a k x k kernel has c_in x c_out x k x k weights")
 
 # %% jupyter={"source_hidden": true}
-# Solution: 32 -> 28 (conv 5x5) -> 14 (pool) -> 10 (conv 5x5) -> 5 (pool); the Inception blocks keep sizes.
-answer_2 = 88 * 5 * 5
-checks.check("exercise 2: Linear input for 32x32", answer_2, flat_size(InceptionNet(), 32))
+# Solution: 16 x 24 x 5 x 5 = 9,600 for the 5x5; 16 x 24 x 3 x 3 + 24 x 24 x 3 x 3 = 3,456 + 5,184 = 8,640 for
+# the pair, which also sees a 5x5 window (3 + 3 - 1 = 5). Fewer weights for the same window; with a ReLU between
+# them the pair is also more expressive (two non-linear steps instead of one linear map), which is why
+# Inception-v3 and VGG replace big kernels by stacks of 3x3. Without the ReLU (the course's block) the pair is
+# just another 5x5 convolution, of rank limited by its 24 middle channels.
+answer_2 = (16 * 24 * 5 * 5, 16 * 24 * 3 * 3 + 24 * 24 * 3 * 3)
+checks.check("exercise 2: weights of one 5x5 vs two 3x3", answer_2,
+             (kernel_weights(block.branch5x5_2), kernel_weights(block.branch3x3_2, block.branch3x3_3)),
+             hint="a convolution from c_in to c_out channels with a k x k kernel has c_in x c_out x k x k weights")
 
 # %% [markdown]
 # **Exercise 3.** In `inception4a` (480 channels in, 14×14, widths 192, (96, 208), (16, 48), 64), how many
@@ -880,18 +895,18 @@ checks.check("exercise 3: parameters saved", answer_3, saved)
 # %% [markdown]
 # **Exercise 4 (run and interpret).** Knock out one branch at a time of `incep1` in the network trained on MNIST
 # above: `ablated_accuracy(model, "incep1", branch)` zeros that branch's channels and measures the accuracy on
-# 2,000 validation images. Run it for the four branches and compare with the intact network. Which branch can the
+# 1,000 validation images. Run it for the four branches and compare with the intact network. Which branch can the
 # network least afford to lose? Answer with its name (`"1x1"`, `"5x5"`, `"3x3"` or `"pool"`).
 
 # %%
 BRANCH_CHANNELS = {"1x1": (0, 16), "5x5": (16, 40), "3x3": (40, 64), "pool": (64, 88)}
-val_2k = data.TensorLoader(x_val[:2000], y_val[:2000], batch_size=1000)
+val_1k = data.TensorLoader(x_val[:1000], y_val[:1000], batch_size=1000)
 
 
 def ablated_accuracy(net: nn.Module, block_name: str, branch: str | None) -> float:
-    """Validation accuracy (2,000 images) with one branch of one Inception block zeroed (None: intact)."""
+    """Validation accuracy (1,000 images) with one branch of one Inception block zeroed (None: intact)."""
     if branch is None:
-        return training.evaluate_accuracy(net, val_2k)
+        return training.evaluate_accuracy(net, val_1k)
     start, stop = BRANCH_CHANNELS[branch]
 
     def zero(module: nn.Module, inputs: tuple, out: torch.Tensor) -> torch.Tensor:
@@ -901,7 +916,7 @@ def ablated_accuracy(net: nn.Module, block_name: str, branch: str | None) -> flo
 
     handle = getattr(net, block_name).register_forward_hook(zero)
     try:
-        return training.evaluate_accuracy(net, val_2k)
+        return training.evaluate_accuracy(net, val_1k)
     finally:
         handle.remove()
 
@@ -913,7 +928,8 @@ def most_needed(accuracies: dict[str, float]) -> str:
 
 answer_4 = None
 checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
-             most_needed({b: ablated_accuracy(model, "incep1", b) for b in BRANCH_CHANNELS}),
+             None if answer_4 is None else most_needed({b: ablated_accuracy(model, "incep1", b)
+                                                        for b in BRANCH_CHANNELS}),
              hint="run ablated_accuracy for all four branches and look for the lowest accuracy")
 
 # %% jupyter={"source_hidden": true}
@@ -924,8 +940,7 @@ print(f"intact: {intact:.3f}; without one branch: " + ", ".join(f"{b} {a:.3f}" f
 # Every branch is used (each removal costs accuracy), but not equally: the network was trained with all four and
 # spreads the work unevenly. Zeroing a branch is a crude probe: the next layer never saw zeros there.
 answer_4 = most_needed(knocked_out)
-checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
-             most_needed({b: ablated_accuracy(model, "incep1", b) for b in BRANCH_CHANNELS}),
+checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4, most_needed(knocked_out),
              hint="run ablated_accuracy for all four branches and look for the lowest accuracy")
 
 # %% [markdown]

@@ -38,8 +38,8 @@ from torch import nn
 from helpers import checks, data, experiments, inspect, training
 from helpers.widgets.batchnorm import RunningStatsExplorer
 
-# One thread: the small networks of this notebook gain little from more, and with one thread every printed
-# result is the same whatever the number of cores of your computer.
+# One torch thread per run: independent runs (sweeps, seeds) train side by side, one per CPU core, and give the
+# same numbers whatever the number of cores of your computer.
 torch.set_num_threads(1)
 torch.set_printoptions(precision=4, sci_mode=False)
 training.seed_everything(0)
@@ -467,9 +467,8 @@ def train_lenet(model: nn.Module, lr: float, seed: int, batch_size: int = BATCH,
 
 
 def run(norm: bool, lr: float, seed: int) -> tuple[nn.Module, training.History]:
-    """A fresh LeNet (seeded), trained by the recipe."""
-    training.seed_everything(seed)
-    model = lenet(norm)
+    """A fresh LeNet (built from `seed`), trained by the recipe."""
+    model = training.seeded_model(lambda: lenet(norm), seed)
     return model, train_lenet(model, lr, seed)
 
 # %%
@@ -481,7 +480,9 @@ assert (bn_rows["input"] == bn_rows["output"]).all()
 assert len(x_train) // BATCH * EPOCHS == 200  # steps per run
 
 # %% [markdown]
-# 4 learning rates × 3 seeds × 2 networks = 24 runs of 200 steps:
+# 4 learning rates × 3 seeds × 2 networks = 24 runs of 200 steps. `experiments.sweep` trains them side by side,
+# one per CPU core: each run builds its network with `training.seeded_model(make, seed)` and shuffles with its own
+# seed, so it computes exactly the same numbers whether it runs alone or beside others.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -626,8 +627,7 @@ SMALL_LRS = [0.003, 0.01, 0.03]
 
 def run_small(build: Callable[[], nn.Module], lr: float, seed: int) -> float:
     """Validation accuracy after 300 steps with minibatches of 2."""
-    training.seed_everything(seed)
-    model = build()
+    model = training.seeded_model(build, seed)
     return train_lenet(model, lr, seed, batch_size=2, epochs=1, images=600, eval_every=None).val_acc[-1]
 
 
@@ -879,7 +879,7 @@ checks.check_function("exercise 3: fold BN into a linear layer", fold_bn, refere
 def stalls_and_learns(lr: float) -> tuple[bool, bool, bool]:
     """(a rate not in LRS, plain LeNet below 50 %, BN LeNet above 90 %): validation accuracy at `lr`, seed 0."""
     new = all(abs(lr - tried) > 1e-9 for tried in LRS)
-    plain_acc, bn_acc = (run(norm, lr, 0)[1].val_acc[-1] for norm in (False, True))
+    plain_acc, bn_acc = (h.val_acc[-1] for _, h in experiments.run_all(run, [(False, lr, 0), (True, lr, 0)]))
     return new, plain_acc < 0.5, bn_acc > 0.9
 
 

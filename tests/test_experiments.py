@@ -1,9 +1,14 @@
 import math
+import threading
+import time
 
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
-from helpers.experiments import Spread, best_lr, spread, sweep, table
+from helpers import data, training
+from helpers.experiments import Spread, best_lr, cpu_workers, run_all, spread, sweep, table
 
 
 def test_spread_mean_low_high_and_format():
@@ -28,7 +33,7 @@ def test_spread_refuses_bad_values(values, message):
 
 def test_sweep_runs_every_lr_and_seed_in_order():
     calls = []
-    out = sweep(lambda lr, seed: calls.append((lr, seed)) or lr * 10 + seed, [0.1, 1.0], [0, 1, 2])
+    out = sweep(lambda lr, seed: calls.append((lr, seed)) or lr * 10 + seed, [0.1, 1.0], [0, 1, 2], workers=1)
     assert calls == [(0.1, 0), (0.1, 1), (0.1, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
     assert out == {0.1: [1.0, 2.0, 3.0], 1.0: [10.0, 11.0, 12.0]}
 
@@ -112,3 +117,73 @@ def test_messages_name_what_was_wrong():
 def test_table_names_its_rows_and_formats_three_digits():
     t = table({"plain": {0.1: [0.5, 0.7]}})
     assert t.index.name == "learning rate" and t.loc["0.1", "plain"] == "0.600 (0.500–0.700)"
+
+
+def test_sweep_in_threads_keeps_the_order_of_lrs_and_seeds():
+    def slow_first(lr, seed):
+        time.sleep(0.05 if seed == 0 else 0.0)  # the first job finishes last
+        return lr * 10 + seed
+    assert sweep(slow_first, [0.1, 1.0], [0, 1, 2], workers=3) == {0.1: [1.0, 2.0, 3.0], 1.0: [10.0, 11.0, 12.0]}
+
+
+def test_runs_really_go_side_by_side():
+    meet = threading.Barrier(2, timeout=10)  # each run waits for the other: only possible if both run at once
+    assert run_all(lambda k: meet.wait() >= 0 and k, [(1,), (2,)], workers=2) == [1, 2]
+
+
+def _tiny_run(lr: float, seed: int) -> torch.Tensor:
+    net = training.seeded_model(lambda: nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 3)), seed)
+    g = torch.Generator().manual_seed(123)
+    x, y = torch.randn(96, 1, 4, 4, generator=g), torch.randint(0, 3, (96,), generator=g)
+    loader = data.TensorLoader(x, y, batch_size=16, shuffle=True, seed=seed)
+    training.fit(net, loader, epochs=2, optimizer=torch.optim.SGD, lr=lr, live=False)
+    return torch.cat([p.detach().flatten() for p in net.parameters()])
+
+
+def test_trained_weights_are_the_same_with_one_worker_or_several():
+    one = sweep(_tiny_run, [0.05, 0.5], [0, 1, 2], workers=1)
+    three = sweep(_tiny_run, [0.05, 0.5], [0, 1, 2], workers=3)
+    for lr in one:
+        assert all(torch.equal(a, b) for a, b in zip(one[lr], three[lr], strict=True))
+    assert not torch.equal(one[0.05][0], one[0.05][1])  # the seeds differ
+    assert not torch.equal(one[0.05][0], one[0.5][0])  # and so do the rates
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_seeding_the_shared_generators_inside_a_run_is_refused(workers):
+    with pytest.raises(RuntimeError, match=r"training.seeded_model\(make, seed\)"):
+        sweep(lambda lr, seed: training.seed_everything(seed), [0.1], [0, 1], workers=workers)
+    training.seed_everything(0)  # outside a run it is allowed again
+
+
+def test_seeded_model_repeats_and_checks_what_it_gets():
+    def make():
+        return nn.Linear(3, 2)
+    assert torch.equal(training.seeded_model(make, 4).weight, training.seeded_model(make, 4).weight)
+    assert not torch.equal(training.seeded_model(make, 4).weight, training.seeded_model(make, 5).weight)
+    with pytest.raises(ValueError, match="make must be a function"):
+        training.seeded_model(nn.Linear(3, 2), 0)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        training.seeded_model(make, -1)
+    with pytest.raises(TypeError, match="make\\(\\) must return an nn.Module; it returned int"):
+        training.seeded_model(lambda: 3, 0)
+
+
+def test_workers_default_to_the_cores_and_refuse_nonsense():
+    assert cpu_workers() >= 1
+    assert run_all(lambda a, b: a + b, [(1, 2), [3, 4]]) == [3, 7]
+    assert run_all(lambda a: -a, [5, 6], workers=1) == [-5, -6]  # a bare value is one argument
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="workers must be an integer"):
+            run_all(lambda a: a, [1], workers=bad)
+
+
+def test_runs_side_by_side_use_one_torch_thread_each_and_the_count_comes_back():
+    before = torch.get_num_threads()
+    with training.torch_threads(2):
+        seen = run_all(lambda _: torch.get_num_threads(), [1, 2, 3], workers=2)
+        assert seen == [1, 1, 1] and torch.get_num_threads() == 2
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="n must be an integer"):
+        with training.torch_threads(0):
+            pass
