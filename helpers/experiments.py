@@ -80,9 +80,13 @@ def _seeds(seeds: Sequence[int]) -> list[int]:
 
 
 def cpu_workers() -> int:
-    """How many runs to train side by side: one per CPU core this process may use."""
-    counter = getattr(os, "process_cpu_count", os.cpu_count)  # Python 3.13+ respects CPU affinity
-    return max(1, counter() or 1)
+    """How many runs to train side by side: one per CPU core this process may use, at most $OMP_NUM_THREADS."""
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    cap = os.environ.get("OMP_NUM_THREADS", "").strip()  # a limit a teacher or JupyterHub may set
+    return max(1, min(cores, int(cap)) if cap.isdigit() and int(cap) > 0 else cores)
 
 
 def _workers(workers: int | None) -> int:

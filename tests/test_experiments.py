@@ -187,3 +187,16 @@ def test_runs_side_by_side_use_one_torch_thread_each_and_the_count_comes_back():
     with pytest.raises(ValueError, match="n must be an integer"):
         with training.torch_threads(0):
             pass
+
+
+def test_workers_follow_the_cores_and_a_thread_limit_in_the_environment(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = cpu_workers()
+    assert cores >= 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert cpu_workers() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", str(cores + 5))
+    assert cpu_workers() == cores  # never more than the cores
+    for junk in ("", "0", "four", "-2"):
+        monkeypatch.setenv("OMP_NUM_THREADS", junk)
+        assert cpu_workers() == cores
