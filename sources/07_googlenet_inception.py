@@ -933,6 +933,7 @@ checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
              hint="run ablated_accuracy for all four branches and look for the lowest accuracy")
 
 # %% jupyter={"source_hidden": true}
+# NBVAL_IGNORE_OUTPUT
 # Solution: measure all four, then read the table.
 intact = ablated_accuracy(model, "incep1", None)
 knocked_out = {b: ablated_accuracy(model, "incep1", b) for b in BRANCH_CHANNELS}

@@ -556,6 +556,7 @@ for name, s in test_acc.items():
 # four hidden layers, on 1,000 validation images, for seed 0 at initialisation and after its 200 steps.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 def pre_activation_stats(model: nn.Module, x: torch.Tensor) -> list[tuple[float, float]]:
     """(mean, std) of the input of every ReLU, with training-mode (batch) statistics, on a copy of `model`."""
     model, stats = copy.deepcopy(model).cpu().train(), []
@@ -617,6 +618,7 @@ print("plain LeNet at init, std per layer:", [round(s, 2) for s in init_plain_st
 # each, the best rate of each compared on validation.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 def lenet_group_norm() -> nn.Sequential:
     """LeNet with GroupNorm (2 groups) where the BN version has BatchNorm."""
     return with_norm(lenet_of("relu"), lambda layer: nn.GroupNorm(2, layer.weight.shape[0]))
@@ -639,6 +641,7 @@ for name, s in small_best.items():
 experiments.table(small)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 gap = small_best["GroupNorm, batch 2"].mean - small_best["BN, batch 2"].mean
 separated_small = small_best["BN, batch 2"].high < small_best["GroupNorm, batch 2"].low
 print(f"GroupNorm minus BN, batch 2: {gap:+.3f} validation accuracy; "
@@ -656,6 +659,7 @@ assert gap > 0  # with tiny batches GroupNorm does better than BN
 # drops. The BN LeNet of seed 0 on 500 validation images:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 bn_model = copy.deepcopy(runs["BN"][tuned["BN"]][0][0]).cpu()
 bn_model.eval()
 with torch.no_grad():
