@@ -406,8 +406,11 @@ hist_relu_2 = training.fit(relu_net, train_loader(seed=2), val_loader, epochs=1,
 
 # %%
 # Checks for this section (you can skip this cell)
-assert hist_relu.epoch_step == [391, 782, 1173] and hist_relu.val_acc[-1] > 0.98  # 1,000 images, after epoch 4
-assert hist_relu_2.epoch_step == [391] and hist_relu_2.train_acc[-1] > 0.99 and hist_relu_2.val_acc[-1] > 0.985
+# After epoch 4, on 1,000 validation images: 0.979 to 0.983 measured on five machine/torch set-ups (one image = 0.001)
+assert hist_relu.epoch_step == [391, 782, 1173] and hist_relu.val_acc[-1] > 0.97, hist_relu.val_acc
+assert hist_relu_2.epoch_step == [391], hist_relu_2.epoch_step
+assert hist_relu_2.train_acc[-1] > 0.99, hist_relu_2.train_acc  # measured 0.9948 to 0.9949
+assert hist_relu_2.val_acc[-1] > 0.985, hist_relu_2.val_acc  # measured 0.990 to 0.991
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -672,7 +672,10 @@ print(f"d2l GoogLeNet (1 channel, 10 classes): {d2l_params:,} parameters, "
 tv_net = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False)
 tv_params = count_params(tv_net)
 print(f"torchvision googlenet: {tv_params:,} parameters")
-print(tv_net.inception3a.branch3)
+for name, unit in tv_net.inception3a.branch3.named_children():  # BasicConv2d: conv, BN, and a ReLU in its forward
+    conv, bn = unit.conv, unit.bn
+    print(f"branch3[{name}]: Conv2d({conv.in_channels}, {conv.out_channels}, kernel_size={conv.kernel_size}, "
+          f"bias={conv.bias is not None}) -> {type(bn).__name__}({bn.num_features}) -> ReLU")
 
 # %% [markdown]
 # 6,624,904 against d2l's 5,977,530. Four differences account for all of it. We apply them to our own
