@@ -214,9 +214,11 @@ def mutation(args: argparse.Namespace) -> None:
                  f"survivors) = {caught} / {judged}. Without setting aside the equivalent survivors: "
                  f"{caught / max(stats['total'] - stats['skipped'], 1):.1%}.\n")
     lines.append("## Surviving mutants\n")
+    diffs = json.loads(subprocess.run([uv(), "run", "--locked", "--group", "mutation", "python", "-m",
+                                       "tools.mutation_diffs"], input="\n".join(survivors), capture_output=True,
+                                      text=True, env={**os.environ, **env}, cwd=ROOT, check=True).stdout)
     for name in survivors:
-        shown = subprocess.run([*mutmut, "show", name], capture_output=True, text=True, env={**os.environ, **env},
-                               cwd=ROOT).stdout.strip()
+        shown = diffs[name].strip()
         reason = equivalent.get(name)
         lines += [f"### {name}: " + (f"equivalent: {reason}" if reason else "**not yet killed**"), "", "```diff",
                   shown, "```", ""]

@@ -362,3 +362,46 @@ def test_load_photo_defaults_message_and_resizing():
     np.testing.assert_allclose(small.numpy(), expected, atol=1e-6)  # smoothed before shrinking: no aliasing
     with pytest.raises(ValueError, match=r"expected one of camera, astronaut, coffee, chelsea, moon, coins, brick"):
         data.load_photo("lena")
+
+
+def test_mnist_dataset_reads_the_prepared_copy_offline_with_totensor(monkeypatch, tmp_path):
+    seen = {}
+
+    def prepare(root):
+        seen["root"] = root
+        return tmp_path
+
+    monkeypatch.setattr(data, "prepare_mnist", prepare)
+
+    class FakeMNIST:
+        def __init__(self, root, train, transform, download):
+            seen.update(path=root, train=train, transform=transform, download=download)
+
+    monkeypatch.setattr(data.torchvision.datasets, "MNIST", FakeMNIST)
+    data.mnist_dataset(train=False, root="somewhere")
+    assert seen["root"] == "somewhere" and seen["path"] == str(tmp_path) and seen["train"] is False
+    assert seen["download"] is False  # never the network: the course runs offline
+    assert isinstance(seen["transform"], data.transforms.ToTensor)  # images come as tensors unless told otherwise
+    mine = data.transforms.Normalize((0.5,), (0.5,))
+    data.mnist_dataset(transform=mine)
+    assert seen["transform"] is mine and seen["train"] is True and seen["root"] is None
+
+
+def test_load_mnist_defaults_to_the_training_images_and_passes_its_root_on(monkeypatch):
+    real, seen = data.mnist_dataset, []
+    monkeypatch.setattr(data, "mnist_dataset", lambda train, root: seen.append((train, root)) or real(train=train))
+    data.load_mnist(limit=2)
+    data.load_mnist(limit=2, root="elsewhere")
+    assert seen == [(True, None), (True, "elsewhere")]
+
+
+def test_data_dir_outside_the_repository_is_in_the_home_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    fake = tmp_path / "site-packages" / "helpers" / "data.py"
+    fake.parent.mkdir(parents=True)
+    (tmp_path / "site-packages" / "pyproject.toml").write_text("")  # some other project's file, no notebooks/
+    monkeypatch.setattr(data, "__file__", str(fake))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert data.data_dir() == tmp_path / "home" / "convnets-lab-data"
+    (tmp_path / "site-packages" / "notebooks").mkdir()
+    assert data.data_dir() == tmp_path / "site-packages" / "data"  # the course's own repository

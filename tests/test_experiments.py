@@ -200,3 +200,82 @@ def test_workers_follow_the_cores_and_a_thread_limit_in_the_environment(monkeypa
     for junk in ("", "0", "four", "-2"):
         monkeypatch.setenv("OMP_NUM_THREADS", junk)
         assert cpu_workers() == cores
+
+
+def test_cpu_workers_reads_the_cores_this_process_may_use(monkeypatch):
+    from helpers import experiments
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(experiments.os, "sched_getaffinity", lambda pid: {0, 1, 2} if pid == 0 else set(),
+                        raising=False)
+    assert cpu_workers() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", " 2 ")
+    assert cpu_workers() == 2  # a teacher's limit, spaces and all
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    monkeypatch.delattr(experiments.os, "sched_getaffinity")  # macOS and Windows have no affinity call
+    monkeypatch.setattr(experiments.os, "process_cpu_count", lambda: 5, raising=False)
+    monkeypatch.setattr(experiments.os, "cpu_count", lambda: 9)
+    assert cpu_workers() == 5  # Python 3.13: the cores this process may use
+    monkeypatch.delattr(experiments.os, "process_cpu_count")
+    assert cpu_workers() == 9  # older Pythons: every core
+    monkeypatch.setattr(experiments.os, "cpu_count", lambda: None)
+    assert cpu_workers() == 1  # cpu_count may not know
+
+
+def test_run_all_uses_at_most_workers_threads_and_none_for_a_single_job():
+    def name(_):
+        time.sleep(0.05)
+        return threading.current_thread().name
+
+    assert run_all(name, [1, 2, 3], workers=1) == ["MainThread"] * 3  # one worker: in this thread, in order
+    assert run_all(name, [1], workers=4) == ["MainThread"]  # one job: no thread to start
+    names = run_all(name, range(6), workers=2)
+    assert len(set(names)) == 2 and all(n.startswith("run") for n in names)
+    gate = threading.Barrier(3, timeout=10)  # three jobs, eight workers: all three must run at once
+
+    def meet(_):
+        gate.wait()
+        return threading.current_thread().name
+
+    assert len(set(run_all(meet, [1, 2, 3], workers=8))) == 3
+    assert sweep(lambda lr, seed: name(lr), [0.1, 0.2], [0], workers=1) == {0.1: ["MainThread"], 0.2: ["MainThread"]}
+    assert run_all(lambda a: a, [7], workers=1024) == [7]
+    with pytest.raises(ValueError, match=r"^workers must be an integer in 1\.\.1024; got 1025"):
+        run_all(lambda a: a, [1], workers=1025)
+    with pytest.raises(ValueError, match=r"^run must be a function"):
+        run_all(3, [1])
+
+
+def test_seed_everything_works_in_a_thread_of_ones_own_and_its_refusal_says_why():
+    errors = []
+
+    def plain_thread():
+        try:
+            training.seed_everything(1)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    t = threading.Thread(target=plain_thread)
+    t.start()
+    t.join()
+    assert errors == []  # only the runs of run_all share the generators with each other
+    with pytest.raises(RuntimeError) as refused:
+        run_all(lambda _: training.seed_everything(0), [1], workers=1)
+    assert str(refused.value) == (
+        "seed_everything was called inside a run that shares the random generators with runs in other threads (a "
+        "parallel sweep), so the runs would not repeat. Build the model with training.seeded_model(make, seed) "
+        "instead, and give the loader its own seed.")
+
+
+def test_seeded_model_inside_a_run_leaves_seeding_refused_afterwards():
+    def run(_):
+        training.seeded_model(lambda: nn.Linear(2, 2), 0)
+        training.seed_everything(0)  # after building, the run is an ordinary run again: refused
+
+    with pytest.raises(RuntimeError, match="seed_everything was called inside a run"):
+        run_all(run, [1], workers=1)
+    with pytest.raises(ValueError, match=r"^make must be a function that builds a fresh model, such as lambda: "
+                                         r"LeNet\(\); got a model that is already built \(Linear\)\.$"):
+        training.seeded_model(nn.Linear(3, 2), 0)
+    with pytest.raises(ValueError, match=r"^make must be a function"):
+        training.seeded_model("lenet", 0)

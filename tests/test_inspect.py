@@ -291,3 +291,38 @@ def test_flops_are_counted_on_the_models_own_device_and_sizes_must_be_positive()
     assert count_flops(model, (2, 4)) == 2 * 2 * 4 * 3
     with pytest.raises(ValueError, match="input_size must be a tuple of positive ints"):
         count_flops(_nn.Linear(4, 3), (0, 4))
+
+
+@pytest.mark.parametrize("bad", ["size", "kernel_size", "stride", "dilation", "padding"])
+def test_conv_output_shape_names_the_argument_that_is_not_a_pair(bad):
+    args = {"size": (8, 8), "kernel_size": 3, "padding": 1, "stride": 1, "dilation": 1, bad: (1, 2, 3)}
+    with pytest.raises(TypeError, match=rf"^{bad} must be an int or a pair of ints \(h, w\); got \(1, 2, 3\)\.$"):
+        conv_output_shape(**args)
+
+
+@pytest.mark.parametrize("bad", ["size", "kernel_size", "dilation"])
+@pytest.mark.parametrize("side", [0, 1])
+def test_same_padding_names_the_argument_below_one(bad, side):
+    args = {"size": (8, 8), "kernel_size": (3, 3), "dilation": (1, 1)}
+    args[bad] = tuple(0 if k == side else 2 for k in range(2))
+    with pytest.raises(ValueError, match=rf"^{bad} must be an integer >= 1; got 0\.$"):
+        conv_output_shape(padding="same", **args)
+    assert conv_output_shape((8, 1), 1, padding="same") == (8, 1)  # a side of 1 is allowed
+
+
+@pytest.mark.parametrize("fn", [conv_output_size, transposed_output_size])
+@pytest.mark.parametrize("bad", ["n", "kernel_size", "padding", "stride", "dilation"])
+def test_one_dimension_names_the_bad_argument(fn, bad):
+    args = {"n": 5, "kernel_size": 3, "padding": 0, "stride": 1, "dilation": 1, bad: -1}
+    with pytest.raises(ValueError, match=rf"^{bad} must be an integer >= {0 if bad == 'padding' else 1}; got -1\.$"):
+        fn(**args)
+
+
+def test_one_dimension_defaults_are_stride_one_and_no_padding():
+    assert conv_output_size(5, 3) == 3 and conv_output_size(5, 3, 1) == 5
+    assert transposed_output_size(3, 3) == 5 and transposed_output_size(3, 3, 1) == 3
+    with pytest.raises(ValueError, match=r"^output_padding must be an integer >= 0; got -1\.$"):
+        transposed_output_size(3, 3, output_padding=-1)
+    with pytest.raises(ValueError, match=r"^pooling allows padding <= kernel_size // 2 = 1 \(as in PyTorch\); got "
+                                         r"padding=2 with kernel_size=3\.$"):
+        conv_output_size(5, 3, padding=2, pooling=True)

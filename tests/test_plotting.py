@@ -311,3 +311,61 @@ def test_show_feature_maps_eight_a_row_in_viridis():
     fig = plotting.show_feature_maps(torch.rand(40, 5, 5), scale=1.0)
     assert sum(bool(ax.images) for ax in fig.axes) == 32 and tuple(fig.get_size_inches()) == pytest.approx((8, 4))
     plt.close(fig)
+
+
+def test_draw_grid_puts_each_value_in_its_row_and_column():
+    fig, ax = plt.subplots()
+    values = torch.tensor([[0.0, 1, 2, 0], [0, 5, 6, 0], [0, 0, 0, 0]])  # 3 rows, 4 columns, a padding ring of 1
+    plotting.draw_grid(ax, values, highlight=(1, 2, 2, 1), title="X", fmt="{:.1f}", cmap="Oranges", padding=1,
+                       color="navy")
+    cells = {t.get_position(): (t.get_text(), t.get_color()) for t in ax.texts}  # (x, y) = (column, row)
+    assert len(ax.texts) == 12 and set(cells) == {(j, i) for i in range(3) for j in range(4)}
+    assert cells[(1, 1)] == ("5.0", "black") and cells[(2, 1)] == ("6.0", "black")  # inside the padding ring
+    assert cells[(2, 0)] == ("2.0", "grey") and cells[(3, 1)] == ("0.0", "grey") and cells[(1, 2)] == ("0.0", "grey")
+    assert {(t.get_ha(), t.get_va(), t.get_fontsize()) for t in ax.texts} == {("center", "center", 9)}
+    image = ax.images[0]
+    np.testing.assert_array_equal(image.get_array(), values.numpy())
+    assert image.get_cmap().name == "Oranges" and image.get_clim() == pytest.approx((0, 6 * 1.6))
+    assert list(ax.xaxis.get_minor_locator().locs) == [-0.5, 0.5, 1.5, 2.5, 3.5]
+    assert list(ax.yaxis.get_minor_locator().locs) == [-0.5, 0.5, 1.5, 2.5]
+    minor = ax.xaxis.get_tick_params(which="minor")
+    assert minor["gridOn"] and minor["grid_color"] == "white" and minor["grid_linewidth"] == 1.5
+    for axis, label in ((ax.xaxis, "labelbottom"), (ax.yaxis, "labelleft")):
+        for which in ("major", "minor"):
+            params = axis.get_tick_params(which=which)
+            assert params["length"] == 0 and params[label] is False
+    ring, box = ax.patches
+    assert (ring.get_xy(), ring.get_width(), ring.get_height()) == ((0.5, 0.5), 2, 1)  # the unpadded 1x2 inside
+    assert not ring.get_fill() and ring.get_linestyle() == "--" and ring.get_edgecolor() == (0, 0, 0, 1)
+    assert (box.get_xy(), box.get_width(), box.get_height()) == ((1.5, 0.5), 1, 2)  # rows 1-2 of column 2
+    assert not box.get_fill() and matplotlib.colors.same_color(box.get_edgecolor(), "navy") and box.get_linewidth() == 3
+    assert ax.get_title() == "X" and ax.title.get_fontsize() == 10
+    plt.close(fig)
+
+
+def test_draw_grid_shades_from_the_smallest_value_and_defaults():
+    fig, (ax, flat) = plt.subplots(1, 2)
+    plotting.draw_grid(ax, np.array([[-2.0, 3.0]]))
+    assert ax.images[0].get_clim() == pytest.approx((-2, 3 * 1.6)) and ax.images[0].get_cmap().name == "Blues"
+    assert [t.get_text() for t in ax.texts] == ["-2", "3"] and {t.get_color() for t in ax.texts} == {"black"}
+    assert not ax.patches and ax.get_title() == ""
+    plotting.draw_grid(flat, np.zeros((1, 1)))  # all zeros: a valid colour range all the same
+    assert flat.images[0].get_clim() == pytest.approx((0, 1.6e-9))
+    plt.close(fig)
+
+
+def test_images_come_to_imshow_as_height_width_channels():
+    chw = torch.arange(3 * 4 * 5, dtype=torch.float32).reshape(3, 4, 5)
+    np.testing.assert_array_equal(plotting._as_numpy(chw), np.moveaxis(chw.numpy(), 0, -1))  # (3, H, W) -> (H, W, 3)
+    np.testing.assert_array_equal(plotting._as_numpy(chw.numpy()), np.moveaxis(chw.numpy(), 0, -1))
+    assert plotting._as_numpy(torch.zeros(1, 4, 5)).shape == (4, 5)  # one channel: a grey image
+    assert plotting._as_numpy(np.zeros((4, 5, 1))).shape == (4, 5)
+    assert plotting._as_numpy(np.zeros((4, 5, 3))).shape == (4, 5, 3)  # already (H, W, C)
+    assert plotting._as_numpy(np.zeros((3, 5, 1))).shape == (3, 5)  # (H, W, 1) with H = 3 stays put, then squeezed
+    assert plotting._as_numpy(np.zeros((3, 2, 3))).shape == (3, 2, 3)  # ambiguous: read as (H, W, C)
+    assert plotting._as_numpy(np.zeros((2, 3, 4))).shape == (2, 3, 4)  # 2 channels: no image layout, left alone
+    assert plotting._as_numpy(np.zeros((1, 3, 1))).shape == (1, 3)
+    assert plotting._as_numpy(np.zeros((2, 1, 4, 4))).shape == (2, 1, 4, 4)  # only 3-D arrays are rearranged
+    assert plotting._as_numpy([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]]
+    grad = torch.ones(1, 2, 2, requires_grad=True) * 2  # a tensor still attached to autograd
+    np.testing.assert_array_equal(plotting._as_numpy(grad), np.full((2, 2), 2.0))

@@ -99,3 +99,151 @@ def test_figures():
     assert len(ex.filmstrip(n=5, k=3, p=1, s=2).axes) == 9
     with pytest.raises(ValueError, match="up to 4×4"):
         ex.filmstrip(n=12, s=1)
+
+
+def test_controls_are_the_documented_sliders_and_player():
+    from helpers.widgets.arithmetic import LABELS, RANGES
+
+    ex = ConvArithmetic(n=6, k=2, p=0, s=1, d=1)
+    for name, (low, high) in RANGES.items():
+        c = ex.controls[name]
+        assert (c.min, c.max, c.description, c.continuous_update, c.layout.width) == (
+            low, high, LABELS[name], False, "230px"), name
+    assert ex.values == {"n": 6, "k": 2, "p": 0, "s": 1, "d": 1, "step": 0}
+    step = ex.controls["step"]
+    assert (step.min, step.max, step.description, step.continuous_update, step.layout.width) == (
+        0, 24, "output cell", True, "260px")
+    assert (ex.play.value, ex.play.min, ex.play.max, ex.play.interval, ex.play.description) == (0, 0, 24, 700, "play")
+    header, sliders, caption, play_row, out = ex.widget.children
+    assert header.value == "<b>Convolution arithmetic: padding, stride, dilation</b>"
+    assert play_row.children[0] is ex.play and "press play to slide the window" in play_row.children[1].value
+    assert caption is ex.caption and out is ex.out and len(sliders.children) == 6
+
+
+def test_compute_names_the_bad_parameter_and_keeps_every_input():
+    ex = ConvArithmetic()
+    good = {"n": 5, "k": 3, "p": 1, "s": 2, "d": 1, "step": 0}
+    for name, bad in (("n", 0), ("k", 0), ("p", -1), ("s", 0), ("d", 0), ("step", -1)):
+        with pytest.raises(ValueError, match=f"^{name} must be an integer"):
+            ex.compute(**{**good, name: bad})
+    state = ex.compute(n=7, k=3, p=0, s=1, d=2)
+    assert (state.n, state.k, state.p, state.s, state.d, state.padded, state.span) == (7, 3, 0, 1, 2, 7, 5)
+    assert state.formula == "⌊(n + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(7 + 2·0 − 2·2 − 1)/1⌋ + 1 = ⌊2/1⌋ + 1 = 2 + 1 = 3"
+    assert ex.compute(n=7, k=3, p=0, s=1, d=2, step=8).taps == ((2, 2), (2, 4), (2, 6), (4, 2), (4, 4), (4, 6),
+                                                                (6, 2), (6, 4), (6, 6))
+    none = ex.compute(n=3, k=7, p=0, s=1, d=1)
+    assert none.formula == ("⌊(n + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(3 + 2·0 − 1·6 − 1)/1⌋ + 1 = ⌊-4/1⌋ + 1 = -3 ≤ 0: "
+                            "no output")
+    assert ex.compute(n=3, k=7, p=0, s=2, d=1).formula.endswith("⌊(3 + 2·0 − 1·6 − 1)/2⌋ + 1 = ⌊-4/2⌋ + 1 = -1 ≤ 0: "
+                                                                "no output")
+
+
+def test_taps_on_padding_are_counted_on_every_side():
+    ex = ConvArithmetic()
+    for n, k, p, s, d in ((2, 3, 1, 1, 1), (3, 2, 2, 1, 2), (4, 3, 1, 2, 1), (1, 1, 1, 1, 1)):
+        inside = F.pad(torch.ones(n, n), (p, p, p, p))  # 1 on the input, 0 on the padding ring
+        state = ex.compute(n=n, k=k, p=p, s=s, d=d)
+        for step in range(state.out * state.out):
+            s_ = ex.compute(n=n, k=k, p=p, s=s, d=d, step=step)
+            assert s_.taps_in_padding == sum(inside[r, c].item() == 0 for r, c in s_.taps), (n, k, p, s, d, step)
+
+
+def test_caption_gives_pytorchs_verdict():
+    from dataclasses import replace
+
+    ex = ConvArithmetic()
+    state = ex.compute(n=5, k=3, p=1, s=2, d=1)
+    assert ex.describe(state) == state.formula + " · PyTorch's F.conv2d: 3×3  ✓ same"
+    assert ex.describe(replace(state, torch_out=4)) == state.formula + " · PyTorch's F.conv2d: 4×4  ✗ DIFFERENT"
+    none = ex.compute(n=3, k=7, p=0, s=1, d=1)
+    refusal = " · PyTorch refuses too: Kernel size can't be greater than actual input size"
+    assert ex.describe(none) == none.formula + refusal
+    assert ex.describe(replace(none, torch_error=None)) == none.formula + " · PyTorch refuses too: "
+
+
+def _by_colour(ax):
+    import matplotlib.colors as mc
+
+    cells = [p for p in ax.patches if p.get_width() == 1 and p.get_height() == 1]
+    return {name: [p for p in cells if mc.same_color(p.get_facecolor(), colour)] for name, colour in
+            (("input", "#9ecae1"), ("pad", "white"), ("tap", "#08519c"), ("pad_tap", "#7f8fa6"),
+             ("done", "#74c476"), ("now", "#006d2c"))}
+
+
+def test_padded_input_figure_shows_input_padding_taps_and_span():
+    import matplotlib.colors as mc
+    import matplotlib.pyplot as plt
+
+    from helpers.widgets.arithmetic import draw_padded_input
+
+    ex = ConvArithmetic()
+    state = ex.compute(n=4, k=2, p=1, s=1, d=2, step=0)  # 6x6 padded, span 3, taps (0,0) (0,2) (2,0) (2,2)
+    fig, ax = plt.subplots()
+    draw_padded_input(ax, state)
+    cells = _by_colour(ax)
+    assert len([p for p in ax.patches if p.get_width() == 1]) == 36 + 4  # every cell, then the four taps on top
+    assert len(cells["tap"]) == 1 and cells["tap"][0].get_xy() == (2, 2)  # the one tap on the input
+    assert sorted(p.get_xy() for p in cells["pad_tap"]) == [(0, 0), (0, 2), (2, 0)]  # (col, row) of taps on padding
+    ring = [p for p in cells["pad"]]
+    assert len(ring) == 36 - 16 and all(mc.same_color(p.get_edgecolor(), "grey") for p in ring)
+    assert {(p.get_linestyle(), p.get_linewidth()) for p in ring} == {("--", 0.8)}
+    inner = cells["input"]
+    assert len(inner) == 16 and {(p.get_linestyle(), p.get_linewidth()) for p in inner} == {("-", 1.5)}
+    assert all(mc.same_color(p.get_edgecolor(), "white") for p in inner + cells["tap"] + cells["pad_tap"])
+    assert sorted(p.get_xy() for p in inner) == [(c, r) for c in range(1, 5) for r in range(1, 5)]
+    span = [p for p in ax.patches if p.get_width() == 3][0]
+    assert span.get_xy() == (0, 0) and span.get_height() == 3 and not span.get_fill()
+    assert mc.same_color(span.get_edgecolor(), "crimson") and span.get_linewidth() == 2.5
+    assert ax.get_xlim() == (-0.2, 6.2) and ax.get_ylim() == (6.2, -0.2) and ax.get_aspect() == 1 and not ax.axison
+    (label,) = ax.texts
+    assert label.get_text() == "3 of 4 taps on padding" and label.get_position() == (3, 6.15)
+    fig2, ax2 = plt.subplots()
+    draw_padded_input(ax2, state, labels=False)
+    assert not ax2.texts
+    plt.close("all")
+
+
+def test_output_figure_marks_done_current_and_remaining_cells():
+    import matplotlib.colors as mc
+    import matplotlib.pyplot as plt
+
+    from helpers.widgets.arithmetic import draw_output
+
+    state = ConvArithmetic().compute(n=5, k=3, p=1, s=2, d=1, step=5)  # 3x3 output, cell (1, 2)
+    fig, ax = plt.subplots()
+    draw_output(ax, state)
+    cells = _by_colour(ax)
+    assert sorted(p.get_xy() for p in cells["done"]) == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0)]  # (col, row)
+    assert [p.get_xy() for p in cells["now"]] == [(2, 1)]
+    rest = cells["pad"]  # white: not computed yet
+    assert sorted(p.get_xy() for p in rest) == [(0, 2), (1, 2), (2, 2)]
+    assert all(mc.same_color(p.get_edgecolor(), "grey") and p.get_linewidth() == 0.8 for p in rest)
+    assert all(mc.same_color(p.get_edgecolor(), "white") and p.get_linewidth() == 1.5
+               for p in cells["done"] + cells["now"])
+    outline = [p for p in ax.patches if not p.get_fill()][0]
+    assert outline.get_xy() == (2, 1) and mc.same_color(outline.get_edgecolor(), "crimson")
+    assert outline.get_linewidth() == 2.5
+    assert ax.get_xlim() == (-0.2, 3.2) and ax.get_ylim() == (3.2, -0.2) and not ax.axison
+    plt.close(fig)
+
+
+def test_explorer_figure_titles_and_the_no_output_panel():
+    import matplotlib.pyplot as plt
+
+    ex = ConvArithmetic()
+    fig = ex.static_figure(n=5, k=3, p=1, s=2, d=1, step=4)
+    left, right = fig.axes
+    assert left.get_title() == "input 5×5, padding 1: 7×7\nkernel 3×3, dilation 1: span 3, stride 2"
+    assert right.get_title() == "output 3×3\ncell (1, 1) of 9"
+    state = ex.compute(n=5, k=3, p=1, s=2, d=1)
+    assert fig._suptitle.get_text() == state.formula + "\nPyTorch's F.conv2d: 3×3  ✓ same"
+    fig2 = ex.static_figure(n=3, k=7, p=0, s=1, d=1, step=0)
+    assert not fig2.axes[1].axison and "no output position fits" in fig2.axes[1].texts[0].get_text()
+    strip = ex.filmstrip(n=4, k=1, p=0, s=1, d=1)  # the largest output the filmstrip draws: 4x4
+    assert len(strip.axes) == 16 and [a.get_title() for a in strip.axes[:5]] == [
+        "output (0, 0)", "output (0, 1)", "output (0, 2)", "output (0, 3)", "output (1, 0)"]
+    assert strip._suptitle.get_text() == "n=4, k=1, p=0, s=1, d=1: 4×4 windows"
+    assert not any(a.texts for a in strip.axes) and tuple(strip.get_size_inches()) == pytest.approx((8.4, 8.4))
+    one = ex.filmstrip(n=1, k=1, p=0, s=1, d=1)  # a 1x1 output still gives a grid of axes
+    assert len(one.axes) == 1 and one.axes[0].get_title() == "output (0, 0)"
+    plt.close("all")

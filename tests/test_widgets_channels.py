@@ -125,3 +125,10 @@ def test_mixer_shows_an_overexposed_photo_clipped_to_the_displayable_range(caplo
     plt.close(fig)
     with pytest.raises(ValueError, match=r"^ChannelMixer needs an RGB image \(3, H, W\); got \[\[0\.0\]\]\.$"):
         ChannelMixer([[0.0]], torch_multi_in)
+
+
+def test_caption_names_each_channels_kernel_without_its_explanation():
+    ex = ChannelMixer(IMG, torch_multi_in, r="identity", g="identity", b="identity")
+    state = ex.set(r="Sobel y (horizontal edges)", b="Laplacian")
+    assert ex.describe(state) == (f"R ⋆ Sobel y, G ⋆ identity, B ⋆ Laplacian · corr2d_multi_in vs F.conv2d(photo, "
+                                  f"weight (1, 3, 3, 3)): largest difference {state.max_diff:.1e}")

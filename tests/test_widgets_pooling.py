@@ -338,3 +338,25 @@ def test_checkerboard_count_labels_switch_colour_at_half_the_largest_count():
                for t in fig.axes[1].texts}
     assert colours[4.0] == "#ffffff" and colours[6.0] == "#000000"  # 4 < 9 / 2 <= 6
     plt.close(fig)
+
+
+def test_checkerboard_compute_names_bad_values_and_scales_the_kernel_to_an_average():
+    image = torch.rand(28, 28)
+    ex = CheckerboardExplorer(image, torch_trans_conv, torch_resize_conv)
+    assert ex.values == {"kernel": 3, "stride": 2, "method": "transposed conv"}
+    for args, name in (({"kernel": 0}, "kernel"), ({"stride": 1.5}, "stride"), ({"method": "bilinear"}, "method")):
+        with pytest.raises(ValueError, match=f"^{name} must be"):
+            ex.compute(**{"kernel": 3, "stride": 2, "method": "transposed conv", **args})
+    trans = ex.compute(kernel=4, stride=2, method="transposed conv")  # (s/k)^2 = 1/4 per copy: an average
+    torch.testing.assert_close(trans.output, torch_trans_conv(image, torch.full((4, 4), 0.25), 2))
+    resize = ex.compute(kernel=3, stride=3, method="resize + conv")  # 1/k^2 per value: an average
+    torch.testing.assert_close(resize.output, torch_resize_conv(image[None, None], torch.full((1, 1, 3, 3), 1 / 9),
+                                                                3)[0, 0])
+    assert resize.size == (84, 84)  # resize by the stride, not by 2
+    assert ex.describe(ex.compute(kernel=3, stride=2, method="transposed conv")).startswith(
+        "transposed conv: output 57×57, uneven overlap (1 to 4 copies)")
+    assert ex.describe(ex.compute(kernel=4, stride=2, method="transposed conv")) == (
+        "transposed conv: output 58×58, even overlap")
+    wide = CheckerboardExplorer(torch.rand(28, 30), torch_trans_conv, torch_resize_conv)
+    assert wide.describe(wide.compute(kernel=4, stride=2, method="transposed conv")).startswith(
+        "transposed conv: output 58×62,")  # height × width

@@ -71,3 +71,43 @@ def test_bad_input_is_named():
         GradientFlowExplorer(X, Y[:15], deep_cnn, grad_norms)
     with pytest.raises(ValueError, match="blocks must be an integer >= 1; got 0"):
         GradientFlowExplorer(X, Y, deep_cnn, grad_norms).compute(blocks=0)
+
+
+def test_arguments_are_named_in_their_refusals():
+    for args, name in (((X[:, 0], Y, deep_cnn, grad_norms), "x"), ((X, Y[:15], deep_cnn, grad_norms), "y"),
+                       ((X, Y, "deep_cnn", grad_norms), "deep_cnn"), ((X, Y, deep_cnn, None), "grad_norms")):
+        with pytest.raises(ValueError, match=rf"^{name} must be"):
+            GradientFlowExplorer(*args)
+    with pytest.raises(ValueError, match=r"^max_blocks must be an integer"):
+        GradientFlowExplorer(X, Y, deep_cnn, grad_norms, max_blocks=0)
+
+
+def test_depth_slider_starts_at_ten_and_stops_at_max_blocks():
+    ex = GradientFlowExplorer(X, Y, deep_cnn, grad_norms)
+    depth = ex.controls["blocks"]
+    assert (depth.value, depth.min, depth.max, depth.description, depth.continuous_update) == (
+        10, 1, 30, "blocks", False)
+    assert GradientFlowExplorer(X, Y, deep_cnn, grad_norms, max_blocks=4).controls["blocks"].value == 4
+    assert ex.widget.children[0].value == "<b>Gradient norm per conv layer at initialisation</b>"
+
+
+def test_the_figure_plots_both_networks_layer_by_layer():
+    from helpers.widgets.resnet import FlowState
+
+    ex = GradientFlowExplorer(X, Y, deep_cnn, grad_norms)
+    state = FlowState(2, plain=(0.0, 1e-3, 1e-2, 1e-1, 1.0), residual=(0.5, 0.6, 0.7, 0.8, 0.9))
+    fig = ex.draw(state)
+    (ax,) = fig.axes
+    plain, residual = ax.lines
+    assert list(plain.get_xdata()) == [1, 2, 3, 4, 5] and list(residual.get_xdata()) == [1, 2, 3, 4, 5]
+    assert list(plain.get_ydata()) == [1e-30, 1e-3, 1e-2, 1e-1, 1.0]  # an underflowed 0 sits at the floor
+    assert list(residual.get_ydata()) == [0.5, 0.6, 0.7, 0.8, 0.9]
+    assert (plain.get_marker(), plain.get_linestyle(), residual.get_marker()) == ("o", "-", "s")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["plain (no skips)", "residual (with skips)"]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "conv layer (1 = next to the input)"
+    assert ax.get_ylabel() == "‖∂loss/∂W‖"
+    assert ax.get_title() == "2 blocks = 5 conv layers: first layer gets 5.0e+44× more gradient with skips"
+    assert ex.describe(state) == "2 blocks, 5 conv layers: the first gets 5.0e+44× more gradient with skips"
+    computed = ex.compute(blocks=3)
+    assert computed.plain == pytest.approx(tuple(grad_norms(deep_cnn(3, skip=False), X, Y)), rel=1e-5)
+    assert computed.residual == pytest.approx(tuple(grad_norms(deep_cnn(3, skip=True), X, Y)), rel=1e-5)

@@ -1,0 +1,60 @@
+"""The Explorer base every explorer builds on: its layout, what triggers a redraw, and how `set` and `hold` batch."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as W  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.widgets._base import Explorer  # noqa: E402
+
+
+class Doubler(Explorer[int]):
+    """A minimal explorer: one slider, its value doubled."""
+
+    def __init__(self, title: str = "") -> None:
+        self.draws: list[int] = []
+        super().__init__({"n": W.IntSlider(1, min=0, max=9)}, title=title)
+
+    def compute(self, n: int) -> int:
+        return 2 * n
+
+    def describe(self, state: int) -> str:
+        return f"twice: {state}"
+
+    def draw(self, state: int):
+        self.draws.append(state)
+        fig, ax = plt.subplots()
+        ax.set_title(str(state))
+        return fig
+
+
+def test_layout_title_controls_caption_output():
+    plain = Doubler()
+    controls, caption, out = plain.widget.children  # no title: no header
+    assert controls.children == (plain.controls["n"],) and controls.layout.flex_flow == "row wrap"
+    assert caption is plain.caption and "explorer-caption" in caption._dom_classes  # the browser test reads it
+    assert caption.layout.margin == "0 0 0 8px" and out is plain.out and out.layout.min_height == "120px"
+    titled = Doubler(title="Doubling")
+    assert titled.widget.children[0].value == "<b>Doubling</b>" and len(titled.widget.children) == 4
+
+
+def test_only_a_new_value_redraws_and_set_redraws_once():
+    ex, open_before = Doubler(), set(plt.get_fignums())
+    assert ex.draws == [] and ex.state == 2 and ex.draws == [2]  # nothing until first asked
+    ex.controls["n"].description = "n (renamed)"  # not a value: no redraw
+    assert ex.draws == [2]
+    ex.controls["n"].value = 3
+    assert ex.draws == [2, 6] and ex.caption.value == "twice: 6"
+    with ex.hold():
+        with ex.hold():  # nested holds redraw once, at the outermost
+            ex.controls["n"].value = 4
+        ex.controls["n"].value = 5
+        assert ex.draws == [2, 6]
+    assert ex.draws == [2, 6, 10]
+    assert ex.set(n=1) == 2 and ex.draws == [2, 6, 10, 2]
+    assert set(plt.get_fignums()) <= open_before  # each drawn figure is closed once shown
+    with pytest.raises(KeyError, match=r"no control named \['m'\]; this explorer has \['n'\]"):
+        ex.set(m=1)
