@@ -405,3 +405,19 @@ def test_data_dir_outside_the_repository_is_in_the_home_folder(monkeypatch, tmp_
     assert data.data_dir() == tmp_path / "home" / "convnets-lab-data"
     (tmp_path / "site-packages" / "notebooks").mkdir()
     assert data.data_dir() == tmp_path / "site-packages" / "data"  # the course's own repository
+
+
+def test_cluttered_mnist_is_the_same_dataset_the_notebooks_were_written_with():
+    # The Inception notebook's numbers come from these canvases: a change in how the clutter is chosen or placed
+    # (even an equally valid one) would silently change them, so the first eight training canvases are pinned.
+    x, y = data.cluttered_mnist("train", canvas=40, clutter=4, seed=0, limit=8)
+    assert y.tolist() == [5, 0, 4, 1, 9, 2, 1, 3] and x.dtype == torch.float32
+    assert hashlib.sha256(x.numpy().tobytes()).hexdigest() == (
+        "3130b4b3c23096866058a4d962588dcd27533879881428d77caadccc6a3f7a53")
+
+
+def test_write_idx_stores_bytes_whatever_integer_type_comes_in(tmp_path):
+    path = tmp_path / "tiny-idx3-ubyte"
+    data._write_idx(path, np.array([[1, 2, 3], [4, 5, 255]], dtype=np.int64))
+    assert path.read_bytes() == bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255])
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # written through a temporary file, renamed

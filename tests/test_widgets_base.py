@@ -58,3 +58,15 @@ def test_only_a_new_value_redraws_and_set_redraws_once():
     assert set(plt.get_fignums()) <= open_before  # each drawn figure is closed once shown
     with pytest.raises(KeyError, match=r"no control named \['m'\]; this explorer has \['n'\]"):
         ex.set(m=1)
+
+
+def test_refresh_shows_the_figure_in_the_output_replacing_the_last(monkeypatch):
+    from helpers.widgets import _base
+
+    calls = []
+    monkeypatch.setattr(_base, "clear_output", lambda wait=False: calls.append(("clear", wait)))
+    monkeypatch.setattr(_base, "display", lambda obj: calls.append(("display", obj.axes[0].get_title())))
+    ex = Doubler()
+    ex.refresh()
+    ex.set(n=4)
+    assert calls == [("clear", True), ("display", "2"), ("clear", True), ("display", "8")]  # wait: no flicker
