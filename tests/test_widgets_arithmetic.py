@@ -197,6 +197,7 @@ def test_padded_input_figure_shows_input_padding_taps_and_span():
     assert ax.get_xlim() == (-0.2, 6.2) and ax.get_ylim() == (6.2, -0.2) and ax.get_aspect() == 1 and not ax.axison
     (label,) = ax.texts
     assert label.get_text() == "3 of 4 taps on padding" and label.get_position() == (3, 6.15)
+    assert (label.get_ha(), label.get_va()) == ("center", "top")  # centred under the grid
     fig2, ax2 = plt.subplots()
     draw_padded_input(ax2, state, labels=False)
     assert not ax2.texts
@@ -246,4 +247,62 @@ def test_explorer_figure_titles_and_the_no_output_panel():
     assert not any(a.texts for a in strip.axes) and tuple(strip.get_size_inches()) == pytest.approx((8.4, 8.4))
     one = ex.filmstrip(n=1, k=1, p=0, s=1, d=1)  # a 1x1 output still gives a grid of axes
     assert len(one.axes) == 1 and one.axes[0].get_title() == "output (0, 0)"
+    plt.close("all")
+
+
+def test_defaults_of_the_explorer_and_its_helpers():
+    assert ConvArithmetic().values == {"n": 5, "k": 3, "p": 1, "s": 2, "d": 1, "step": 0}
+    assert window_taps(0, 1, 2) == [(0, 1), (0, 2), (1, 1), (1, 2)]  # stride 1, dilation 1
+    assert torch_output_size(5, 3) == (3, None)  # no padding, stride 1, dilation 1
+    ex = ConvArithmetic(n=7, k=3, p=0, s=1, d=2)  # the dilation sets the step slider's range too
+    assert ex.controls["step"].max == 8 and ex.play.max == 8
+    header, sliders, caption, play_row, out = ex.widget.children
+    assert play_row.children[1].value == "&nbsp;press play to slide the window"
+
+
+def test_every_tap_is_coloured_by_where_it_lands():
+    import matplotlib.colors as mc
+    import matplotlib.pyplot as plt
+
+    from helpers.widgets.arithmetic import draw_padded_input
+
+    ex = ConvArithmetic()
+    for n, k, p, s, d in ((3, 3, 1, 1, 1), (2, 2, 2, 1, 2), (4, 3, 1, 2, 1)):
+        inside = F.pad(torch.ones(n, n), (p, p, p, p))
+        out = ex.compute(n=n, k=k, p=p, s=s, d=d).out
+        for step in range(out * out):
+            state = ex.compute(n=n, k=k, p=p, s=s, d=d, step=step)
+            fig, ax = plt.subplots()
+            draw_padded_input(ax, state)
+            taps = ax.patches[state.padded ** 2:state.padded ** 2 + len(state.taps)]  # drawn after the grid
+            for (r, c), patch in zip(state.taps, taps, strict=True):
+                assert patch.get_xy() == (c, r) and (patch.get_linestyle(), patch.get_linewidth()) == ("-", 1.5)
+                assert mc.same_color(patch.get_facecolor(), "#08519c" if inside[r, c] else "#7f8fa6"), (r, c)
+                assert mc.same_color(patch.get_edgecolor(), "white")
+            plt.close(fig)
+
+
+def test_output_outline_is_one_cell_and_the_cells_are_solid():
+    import matplotlib.pyplot as plt
+
+    from helpers.widgets.arithmetic import draw_output
+
+    fig, ax = plt.subplots()
+    draw_output(ax, ConvArithmetic().compute(n=5, k=3, p=1, s=2, d=1, step=4))
+    outline = [p for p in ax.patches if not p.get_fill()][0]
+    assert (outline.get_width(), outline.get_height()) == (1, 1)
+    assert {p.get_linestyle() for p in ax.patches} <= {"-", "solid"}  # matplotlib spells a solid line both ways
+    plt.close(fig)
+
+
+def test_explorer_figure_puts_the_input_left_and_the_output_right():
+    import matplotlib.pyplot as plt
+
+    ex = ConvArithmetic()
+    left, right = ex.static_figure(n=5, k=3, p=1, s=2, d=1, step=4).axes
+    assert len(left.patches) == 49 + 9 + 1 and len(right.patches) == 9 + 1  # 7x7 padded input, 3x3 output
+    none = ex.static_figure(n=3, k=7, p=0, s=1, d=1, step=0).axes[1]
+    (text,) = none.texts
+    assert text.get_text() == "no output position fits:\nthe kernel's span is larger\nthan the padded input"
+    assert text.get_position() == (0.5, 0.5) and (text.get_ha(), text.get_va()) == ("center", "center")
     plt.close("all")

@@ -70,3 +70,28 @@ def test_refresh_shows_the_figure_in_the_output_replacing_the_last(monkeypatch):
     ex.refresh()
     ex.set(n=4)
     assert calls == [("clear", True), ("display", "2"), ("clear", True), ("display", "8")]  # wait: no flicker
+
+
+class Untitled(Explorer[int]):
+    """An explorer that gives the base no title and no caption of its own."""
+
+    def __init__(self) -> None:
+        self.draws: list[int] = []
+        super().__init__({"n": W.IntSlider(1)})
+
+    def compute(self, n: int) -> int:
+        return n
+
+    def draw(self, state: int):
+        self.draws.append(state)
+        return plt.figure()
+
+
+def test_base_defaults_no_title_no_caption_and_first_display_computes():
+    ex = Untitled()
+    assert len(ex.widget.children) == 3  # no header without a title
+    assert ex.describe(5) == ""
+    bundle = ex._repr_mimebundle_()  # what Jupyter calls to show it: computes and draws the first state
+    assert ex.draws == [1] and "application/vnd.jupyter.widget-view+json" in bundle
+    ex._repr_mimebundle_()
+    assert ex.draws == [1]  # shown again: nothing recomputed
