@@ -207,13 +207,13 @@ print(f"InceptionA(20) = one convolution with weight {tuple(w_block.shape)} (awa
       f"{sum(p.numel() for p in lin.parameters()):,} parameters stand for {w_block.numel() + b_block.numel():,}")
 
 # %% [markdown]
-# In the course's network below, `incep1` is followed by `conv2`, again with no activation between, and `incep2`
-# by the final `Linear`. So, up to the borders, `incep1` + `conv2` is one 9×9 convolution and `incep2` + `fc` one
-# linear layer: the two Inception blocks add parameters but no kind of function that the plain two-convolution
-# network could not compute. Inception-v3, whose `InceptionA` has exactly this layout, follows every convolution
-# with batch normalization and a ReLU (`conv_bn_relu` above, torchvision's `BasicConv2d`). Our block takes that
-# unit as an option; torchvision's block has the same seven convolutions, in the same order, with the same kernel
-# sizes:
+# In the course's network below, `incep1` is followed by `conv2`, again with no activation between, and `incep2` by the
+# final `Linear`. So, up to the borders, `incep1` + `conv2` is one 9×9 convolution and `incep2` + `fc` one linear layer:
+# the two Inception blocks add parameters but no kind of function that a plain network with a 9×9 second convolution
+# (and a linear layer after it) could not compute. Inception-v3, whose `InceptionA` has exactly this layout, follows
+# every convolution with batch normalization and a ReLU (`conv_bn_relu` above, torchvision's `BasicConv2d`). Our block
+# takes that unit as an option; torchvision's block has the same seven convolutions, in the same order, with the same
+# kernel sizes:
 
 # %%
 tv_block = torchvision.models.inception.InceptionA(20, pool_features=24)
@@ -416,13 +416,14 @@ assert (table["layer"] == "MaxPool2d (pool)").sum() == 2  # one module, used twi
 #
 # ### Training
 #
-# MNIST's standard split as in-memory tensors: 50,000 images to train on, 10,000 validation images for every
-# accuracy measured along the way (and every choice), and 10,000 test images used once, at the end. Adam,
-# minibatches of 256, and a *one-cycle* learning-rate schedule: the rate climbs to 0.006 and then anneals towards
-# zero, which lets a short run end at a good minimum. `fit` builds the schedule from `one_cycle` and steps it
-# after every batch. The progress bar shows how long an epoch takes on your machine. The notebook keeps torch to
-# one thread (see the imports) so that runs can train side by side, one per core; this one run trains alone, so
-# `training.torch_threads` lets it use every core.
+# MNIST's standard split as in-memory tensors: 50,000 images to train on, 10,000 validation images for every accuracy
+# measured along the way (and every choice), and 10,000 test images used once, at the end. Adam, minibatches of 256, and
+# a *one-cycle* learning-rate schedule: the rate climbs to 0.006 and then anneals towards zero, which lets a short run
+# end at a good minimum. The peak rate and the two epochs were fixed in advance, not tuned in this notebook (the
+# cluttered task below gets its own sweep); the test set plays no part in them. `fit` builds the schedule from
+# `one_cycle` and steps it after every batch. The progress bar shows how long an epoch takes on your machine. The
+# notebook keeps torch to one thread (see the imports) so that runs can train side by side, one per core; this one run
+# trains alone, so `training.torch_threads` lets it use every core.
 
 # %%
 x_train, y_train = data.load_mnist(split="train")
@@ -526,35 +527,59 @@ assert [b.shape for b in branch_maps] == [(1, c, 12, 12) for c in (16, 24, 24, 2
 assert xc_train.shape == (3000, 1, 40, 40) and xc_val.shape == (1000, 1, 40, 40) and xc_test.shape == (2000, 1, 40, 40)
 
 # %% [markdown]
-# The two networks differ only in their blocks: `InceptionNet(nn.Conv2d, side=40)` (the course's linear blocks)
-# and `InceptionNet(conv_bn_relu, side=40)`. Both get the same 3,000 training canvases in the same order for one
-# epoch (47 steps of 64) with Adam. Each gets its own learning rate from a three-point sweep (seed 0) judged on the
+# Three networks: the course's network without its Inception blocks (`PlainNet`: conv1, pool, conv2, pool, a
+# linear layer, with ReLUs: the classic course CNN), and `InceptionNet` with the course's linear blocks or with
+# conv + BN + ReLU blocks. All three get the same 3,000 training canvases in the same order for one epoch (47 steps
+# of 64) with Adam. Each gets its own learning rate from a three-point sweep (seed 0) judged on the
 # validation canvases, then runs with seeds 0, 1 and 2. The runs are independent, so `experiments.run_all` trains
 # them side by side, one per CPU core; each builds its network with `training.seeded_model(make, seed)` and
 # shuffles with its own seed, so it computes the same numbers whether it runs alone or beside others.
 
 # %%
+class PlainNet(nn.Module):
+    """The course's network without its Inception blocks: conv1, pool, conv2, pool, then a linear layer."""
+
+    def __init__(self, side: int = 28) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.pool = nn.MaxPool2d(2)
+        last = ((side - 4) // 2 - 4) // 2  # 28 -> 4 (the famous Linear(320, 10)), 40 -> 7
+        self.fc = nn.Linear(20 * last * last, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.pool(self.conv1(x)))
+        x = F.relu(self.pool(self.conv2(x)))
+        return self.fc(x.flatten(1))
+
+
+NETS = {"no Inception blocks": lambda: PlainNet(side=CANVAS),
+        "linear blocks": lambda: InceptionNet(nn.Conv2d, side=CANVAS),
+        "conv+BN+ReLU blocks": lambda: InceptionNet(conv_bn_relu, side=CANVAS)}
+for name, make in NETS.items():
+    print(f"{name:>20}: {count_params(make()):>7,} parameters")
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 val_c = data.TensorLoader(xc_val, yc_val, batch_size=1000)
-BLOCKS = {"linear blocks": nn.Conv2d, "conv+BN+ReLU blocks": conv_bn_relu}
 
 
-def cluttered_run(unit, lr: float, seed: int) -> tuple[nn.Module, training.History]:
-    """A fresh InceptionNet with `unit` blocks, one epoch on the cluttered training canvases."""
-    net = training.seeded_model(lambda: InceptionNet(unit, side=CANVAS), seed)
+def cluttered_run(name: str, lr: float, seed: int) -> tuple[nn.Module, training.History]:
+    """A fresh network `NETS[name]`, one epoch on the cluttered training canvases."""
+    net = training.seeded_model(NETS[name], seed)
     loader = data.TensorLoader(xc_train, yc_train, batch_size=64, shuffle=True, seed=seed)
     return net, training.fit(net, loader, val_c, epochs=1, optimizer=torch.optim.Adam, lr=lr, live=False,
                              device=device)
 
 
 LRS = (1e-3, 2e-3, 4e-3)
-grid = [(name, lr) for name in BLOCKS for lr in LRS]
-swept = dict(zip(grid, experiments.run_all(cluttered_run, [(BLOCKS[name], lr, 0) for name, lr in grid]), strict=True))
-best_lr = {name: max(LRS, key=lambda lr: swept[name, lr][1].val_acc[-1]) for name in BLOCKS}
-for name in BLOCKS:
+grid = [(name, lr) for name in NETS for lr in LRS]
+swept = dict(zip(grid, experiments.run_all(cluttered_run, [(name, lr, 0) for name, lr in grid]), strict=True))
+best_lr = {name: max(LRS, key=lambda lr: swept[name, lr][1].val_acc[-1]) for name in NETS}
+for name in NETS:
     print(f"{name:>20}, seed 0, validation accuracy at lr " +
           ", ".join(f"{lr:g}: {swept[name, lr][1].val_acc[-1]:.3f}" for lr in LRS) + f"  -> lr {best_lr[name]:g}")
-for name in BLOCKS:
+for name in NETS:
     inside = LRS[0] < best_lr[name] < LRS[-1]
     print(f"{name:>20}: best rate {best_lr[name]:g}, "
           + ("inside the grid" if inside else "at the edge of the grid (a rate outside it might do better)"))
@@ -567,31 +592,40 @@ for name in BLOCKS:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-more_seeds = iter(experiments.run_all(cluttered_run, [(unit, best_lr[name], seed) for name, unit in BLOCKS.items()
-                                                        for seed in (1, 2)]))
-runs = {name: [swept[name, best_lr[name]], next(more_seeds), next(more_seeds)] for name in BLOCKS}
+more_seeds = iter(experiments.run_all(cluttered_run, [(name, best_lr[name], seed) for name in NETS for seed in (1, 2)]))
+runs = {name: [swept[name, best_lr[name]], next(more_seeds), next(more_seeds)] for name in NETS}
 test_c = data.TensorLoader(xc_test, yc_test, batch_size=1000)
 val_acc = {name: [h.val_acc[-1] for _, h in rs] for name, rs in runs.items()}
 tested = iter(experiments.run_all(training.evaluate_accuracy, [(net, test_c) for rs in runs.values() for net, _ in rs]))
 test_acc_c = {name: [next(tested) for _ in rs] for name, rs in runs.items()}  # the test canvases, once per model
-for name in BLOCKS:
+for name in NETS:
     v, t = val_acc[name], test_acc_c[name]
     print(f"{name:>20}: validation per seed {', '.join(f'{a:.3f}' for a in v)} (mean {sum(v) / 3:.3f}, range "
           f"{max(v) - min(v):.3f}); test mean {sum(t) / 3:.3f} (range {max(t) - min(t):.3f})")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-linear, relu = val_acc["linear blocks"], val_acc["conv+BN+ReLU blocks"]
-assert min(relu) > max(linear)  # every seed of one above every seed of the other, on validation
-assert min(test_acc_c["conv+BN+ReLU blocks"]) > max(test_acc_c["linear blocks"])  # and on the test canvases
-gap = sum(relu) / 3 - sum(linear) / 3
-print(f"mean gap on validation: {gap:.3f}, against a seed-to-seed range of at most "
-      f"{max(max(relu) - min(relu), max(linear) - min(linear)):.3f}")
+plain, linear, relu = (val_acc[name] for name in NETS)
+for name, other in (("linear blocks", "no Inception blocks"), ("conv+BN+ReLU blocks", "no Inception blocks"),
+                    ("conv+BN+ReLU blocks", "linear blocks")):
+    a, b = val_acc[name], val_acc[other]
+    print(f"{name} minus {other}: mean gap {(sum(a) - sum(b)) / 3:+.3f} on validation; "
+          + ("every seed above every seed" if min(a) > max(b) else "the seeds' ranges overlap"))
+assert min(relu) > max(linear) and min(relu) > max(plain)  # every seed above every seed of the others
+test_others = test_acc_c["linear blocks"] + test_acc_c["no Inception blocks"]
+assert min(test_acc_c["conv+BN+ReLU blocks"]) > max(test_others)  # and on the test canvases
+assert not min(linear) > max(plain)  # the linear blocks do not beat the plain network on every seed
+
+# %%
+# Checks for this section (you can skip this cell)
+assert count_params(NETS["linear blocks"]()) > 8 * count_params(NETS["no Inception blocks"]())
 
 # %% [markdown]
 # At this small budget, each at its own learning rate, every seed of the network with conv + BN + ReLU blocks
-# beats every seed of the network with linear blocks on the cluttered canvases, on validation and on the test
-# canvases (used once per model). The claim is about this budget and these widths: one short epoch, three seeds.
+# beats every seed of both other networks on the cluttered canvases, on validation and on the test canvases (used
+# once per model). The course's linear blocks, with more than eight times the plain network's parameters, do not
+# beat it: their seeds lie inside the plain network's range. Here the Inception blocks help only with their
+# non-linearities. The claim is about this budget and these widths: one short epoch, three seeds.
 # The BN also changes the optimisation, so this comparison does not separate "ReLU" from "BN"; on plain MNIST the
 # linear network already reaches 99 %, so that easy task could not show a difference.
 
@@ -898,8 +932,9 @@ checks.check("exercise 3: parameters saved", answer_3, saved)
 # %% [markdown]
 # **Exercise 4 (run and interpret).** Knock out one branch at a time of `incep1` in the network trained on MNIST
 # above: `ablated_accuracy(model, "incep1", branch)` zeros that branch's channels and measures the accuracy on
-# 1,000 validation images. Run it for the four branches and compare with the intact network. Which branch can the
-# network least afford to lose? Answer with its name (`"1x1"`, `"5x5"`, `"3x3"` or `"pool"`).
+# 1,000 validation images. Run it for the four branches and compare with the intact network. Does the network
+# depend on any single branch, that is, does losing one branch cost more than 2 percentage points of accuracy?
+# Answer `True` or `False`. (One image is 0.1 point: do not rank the branches on differences of a few images.)
 
 # %%
 BRANCH_CHANNELS = {"1x1": (0, 16), "5x5": (16, 40), "3x3": (40, 64), "pool": (64, 88)}
@@ -924,16 +959,17 @@ def ablated_accuracy(net: nn.Module, block_name: str, branch: str | None) -> flo
         handle.remove()
 
 
-def most_needed(accuracies: dict[str, float]) -> str:
-    """The branch whose removal costs the most accuracy."""
-    return min(accuracies, key=accuracies.get)
+def depends_on_one_branch(intact: float, knocked_out: dict[str, float]) -> bool:
+    """Whether losing some single branch costs more than 2 percentage points of accuracy."""
+    return any(intact - a > 0.02 for a in knocked_out.values())
 
 
 answer_4 = None
-checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
-             None if answer_4 is None else most_needed({b: ablated_accuracy(model, "incep1", b)
-                                                        for b in BRANCH_CHANNELS}),
-             hint="run ablated_accuracy for all four branches and look for the lowest accuracy")
+checks.check("exercise 4: incep1 depends on a single branch", answer_4,
+             None if answer_4 is None else depends_on_one_branch(
+                 ablated_accuracy(model, "incep1", None),
+                 {b: ablated_accuracy(model, "incep1", b) for b in BRANCH_CHANNELS}),
+             hint="measure the intact network too, then look at the largest drop, in percentage points")
 
 # %% jupyter={"source_hidden": true}
 # NBVAL_IGNORE_OUTPUT
@@ -941,11 +977,13 @@ checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
 intact = ablated_accuracy(model, "incep1", None)
 knocked_out = {b: ablated_accuracy(model, "incep1", b) for b in BRANCH_CHANNELS}
 print(f"intact: {intact:.3f}; without one branch: " + ", ".join(f"{b} {a:.3f}" for b, a in knocked_out.items()))
-# Every branch is used (each removal costs accuracy), but not equally: the network was trained with all four and
-# spreads the work unevenly. Zeroing a branch is a crude probe: the next layer never saw zeros there.
-answer_4 = most_needed(knocked_out)
-checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4, most_needed(knocked_out),
-             hint="run ablated_accuracy for all four branches and look for the lowest accuracy")
+# No single branch carries the network: each removal costs at most about a point (compare the printed numbers), a
+# handful of images out of 1,000, too few to rank the branches. The network spreads the work over all four.
+# Zeroing a branch is also a crude probe: the next layer never saw zeros there.
+assert max(intact - a for a in knocked_out.values()) < 0.02
+answer_4 = depends_on_one_branch(intact, knocked_out)
+checks.check("exercise 4: incep1 depends on a single branch", answer_4, depends_on_one_branch(intact, knocked_out),
+             hint="measure the intact network too, then look at the largest drop, in percentage points")
 
 # %% [markdown]
 # ## Summary
@@ -959,7 +997,8 @@ checks.check("exercise 4: the branch incep1 can least afford to lose", answer_4,
 # * The course's MNIST network flattens 88 × 4 × 4 = 1408 features, as the layer table shows, and reaches over
 #   99 % test accuracy in two epochs (trained on 50,000 images, judged on 10,000 validation images, tested once).
 # * On cluttered MNIST (40×40 canvases), at a matched short budget with each network at its own learning rate,
-#   every seed with conv + BN + ReLU blocks beat every seed with linear blocks.
+#   every seed with conv + BN + ReLU blocks beat every seed with linear blocks and every seed of the same network
+#   without Inception blocks; the linear blocks did not beat the network without them.
 # * GoogLeNet = five stages, nine Inception blocks, global average pooling. d2l's version (96×96, 1 channel, 10
 #   classes) has 5,977,530 parameters; with 3 channels, 1000 classes, 3×3 in the "5×5" branch and conv + BN
 #   units it has exactly torchvision's 6,624,904. The 2014 original had no BN, used LRN, dropout 0.4 and two

@@ -510,6 +510,11 @@ print("BN's slowest seed is faster than plain's fastest" if every_seed else
 assert sum(steps["BN"]) < sum(steps["plain"])  # BN needs fewer steps on average (at least)
 
 # %%
+# Checks for this section (you can skip this cell)
+for lr in (0.01, 0.03):  # the small rates: both learn, BN ahead on average
+    assert experiments.spread(final_val["BN"][lr]).mean > experiments.spread(final_val["plain"][lr]).mean
+
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
 for name, marker in (("plain", "o"), ("BN", "s")):
     means = [experiments.spread(final_val[name][lr]).mean for lr in LRS]
@@ -531,10 +536,12 @@ for ax in axes:
     ax.legend()
 
 # %% [markdown]
-# Read the table and the figure together. At small rates both networks learn, BN a little better. As the rate
+# Read the table and the figure together. At small rates both networks learn, BN better on average (asserted above
+# for 0.01 and 0.03). As the rate
 # grows, plain LeNet stalls at chance (about 10 %) while BN LeNet still learns: BN survives rates at which the
 # plain network fails, for every seed (the rates are printed above). At its own best rate, each network's three
-# curves show how fast it gets to the 95 % line; the line under the steps says whether BN is faster seed by seed
+# curves show how fast it gets to the 95 % line (accuracy is measured every 40 steps, so the step counts are
+# multiples of 40); the line under the steps says whether BN is faster seed by seed
 # (its slowest seed beats plain's fastest) or only on average. That is the claim the spread allows, no stronger.
 #
 # Only now, with every choice made, the test split: each of the six models at its network's chosen rate is
@@ -596,8 +603,9 @@ pd.DataFrame({k: [mean_std(p) for p in v] for k, v in activation_stats.items()},
 # initialisation PyTorch's default weights shrink it from layer to layer (printed below), and training changes each
 # layer's mean and spread on its own. With BN, every layer starts at mean 0 and standard deviation 1 (exactly, by
 # construction, with batch statistics), and after training its scale is set by the learned γ and β, not by the
-# accidents of the layers before it. That is the property that lets BN take larger steps: a large update of one
-# layer does not change the scale of everything after it. (Whether this is *why* BN helps is still debated;
+# accidents of the layers before it. One proposed explanation of why BN tolerates larger steps follows from this: a
+# large update of one layer does not change the scale of everything after it. (Whether this is *why* BN helps is
+# still debated;
 # Santurkar et al., 2018, argue that it mainly makes the loss surface smoother. The measurements above do not
 # depend on the explanation.)
 
@@ -607,15 +615,19 @@ for mean, std in activation_stats["BN, init"]:
     assert abs(mean) < 1e-5 and abs(std - 1) < 0.01  # BN at init: mean 0, std 1 in every layer
 print("plain LeNet at init, std per layer:", [round(s, 2) for s in init_plain_std])
 
+# %%
+# Checks for this section (you can skip this cell)
+assert all(a > b for a, b in zip(init_plain_std, init_plain_std[1:], strict=False))  # shrinks from layer to layer
+
 # %% [markdown]
 # ### When the batch is too small
 #
 # BN's statistics come from the batch. With 2 images per batch, the two values of a feature after a linear layer
 # are normalised to exactly −1 and +1, whatever they were, and the running statistics that eval mode uses are
-# averages of such noisy estimates. GroupNorm (section 6) normalises each example on its own, over groups of
-# channels, so the batch size does not matter to it. Measure: LeNet with BN and LeNet with GroupNorm (2 groups
-# per layer), minibatches of **2**, 300 steps (600 images), SGD with momentum at 0.003, 0.01 and 0.03, 3 seeds
-# each, the best rate of each compared on validation.
+# averages of such noisy estimates. Does BN still help then? Measure: LeNet with BN against plain LeNet, minibatches
+# of **2**, 300 steps (600 images), SGD with momentum, 3 seeds each, a three-point learning-rate grid for each network
+# (placed, on validation, so that its best rate has a worse one on either side where it can), the best rate of each
+# compared on validation. (The same sweep also trains a third network that we come back to below.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -624,21 +636,48 @@ def lenet_group_norm() -> nn.Sequential:
     return with_norm(lenet_of("relu"), lambda layer: nn.GroupNorm(2, layer.weight.shape[0]))
 
 
-SMALL_LRS = [0.003, 0.01, 0.03]
-
-
 def run_small(build: Callable[[], nn.Module], lr: float, seed: int) -> float:
     """Validation accuracy after 300 steps with minibatches of 2."""
     model = training.seeded_model(build, seed)
     return train_lenet(model, lr, seed, batch_size=2, epochs=1, images=600, eval_every=None).val_acc[-1]
 
 
-small = {name: experiments.sweep(lambda lr, seed, build=build: run_small(build, lr, seed), SMALL_LRS, SEEDS)
-         for name, build in (("BN, batch 2", lambda: lenet(True)), ("GroupNorm, batch 2", lenet_group_norm))}
-small_best = {name: experiments.spread(scores[experiments.best_lr(scores)]) for name, scores in small.items()}
-for name, s in small_best.items():
-    print(f"{name}: {s.format(3)} at its best rate")
-experiments.table(small)
+SMALL_NETS = {"plain, batch 2": (lambda: lenet(False), [0.001, 0.003, 0.01]),
+              "BN, batch 2": (lambda: lenet(True), [0.003, 0.01, 0.03]),
+              "GroupNorm, batch 2": (lenet_group_norm, [0.0003, 0.001, 0.003])}
+small = {name: experiments.sweep(lambda lr, seed, build=build: run_small(build, lr, seed), lrs, SEEDS)
+         for name, (build, lrs) in SMALL_NETS.items()}
+small_lr = {name: experiments.best_lr(scores) for name, scores in small.items()}
+small_best = {name: experiments.spread(small[name][lr]) for name, lr in small_lr.items()}
+for name in ("plain, batch 2", "BN, batch 2"):
+    edge = small_lr[name] in (SMALL_NETS[name][1][0], SMALL_NETS[name][1][-1])
+    print(f"{name}: {small_best[name].format(3)} at its best rate {small_lr[name]:g}"
+          + (" (at the edge of the grid)" if edge else ""))
+experiments.table({name: small[name] for name in ("plain, batch 2", "BN, batch 2")})
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+failure = small_best["plain, batch 2"].mean - small_best["BN, batch 2"].mean
+print(f"plain minus BN, batch 2: {failure:+.3f} validation accuracy; "
+      + ("every plain seed beats every BN seed" if small_best["BN, batch 2"].high < small_best["plain, batch 2"].low
+         else "the seeds' ranges overlap"))
+
+# %% [markdown]
+# With two images per batch, BN LeNet ends below plain LeNet, the same network without any normalisation, at each
+# one's best rate (the line above says by how much, and whether the seeds' ranges overlap): here BN does not just
+# stop helping, it hurts. Its batch statistics are too noisy to normalise with, and the running averages that eval
+# mode uses inherit that noise.
+#
+# The fix is the third network of the sweep: LeNet with GroupNorm (section 6; 2 groups per layer), which normalises
+# each example on its own, over groups of channels, so the batch size does not enter at all.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gn_lrs = SMALL_NETS["GroupNorm, batch 2"][1]
+edge = small_lr["GroupNorm, batch 2"] in (gn_lrs[0], gn_lrs[-1])
+print(f"GroupNorm, batch 2: {small_best['GroupNorm, batch 2'].format(3)} at its best rate "
+      f"{small_lr['GroupNorm, batch 2']:g}" + (" (at the edge of the grid)" if edge else ""))
+experiments.table({"GroupNorm, batch 2": small["GroupNorm, batch 2"]})
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -647,6 +686,11 @@ separated_small = small_best["BN, batch 2"].high < small_best["GroupNorm, batch 
 print(f"GroupNorm minus BN, batch 2: {gap:+.3f} validation accuracy; "
       + ("every GroupNorm seed beats every BN seed" if separated_small else "the seeds' ranges overlap"))
 assert gap > 0  # with tiny batches GroupNorm does better than BN
+
+# %%
+# Checks for this section (you can skip this cell)
+assert failure > 0  # with two images per batch, BN LeNet ends below plain LeNet
+assert small_best["GroupNorm, batch 2"].mean > small_best["plain, batch 2"].mean  # and GroupNorm above both
 
 # %% [markdown]
 # With two images per batch, BN LeNet ends below GroupNorm LeNet at each one's best rate (the line above says by
@@ -893,9 +937,9 @@ checks.check("exercise 4: a rate only BN survives", None if answer_4 is None els
              "If plain LeNet still learns, go higher; if BN LeNet fails too, go lower.")
 
 # %% jupyter={"source_hidden": true}
-# Solution: the sweep's table shows plain LeNet stalling at the large rates where BN LeNet still learns, so a rate
-# between two of those works, e.g. 0.5. BN rescales each layer's inputs at every step, so a large step does not
-# blow up the scale of what follows.
+# Solution: the sweep's table shows plain LeNet stalling at 0.3, the largest rate tried, where BN LeNet still learns; a
+# rate a little above it, e.g. 0.5, is the natural guess, and the checker confirms it. BN rescales each layer's inputs
+# at every step, so a large step does not blow up the scale of what follows.
 answer_4 = 0.5
 checks.check("exercise 4: a rate only BN survives", stalls_and_learns(answer_4), (True, True, True),
              hint="the three values are: a new rate, plain LeNet stalls, BN LeNet learns. "
@@ -916,8 +960,8 @@ checks.check("exercise 4: a rate only BN survives", stalls_and_learns(answer_4),
 # * LeNet with and without BN, compared fairly (same 200 steps, each at its own rate from a sweep on validation,
 #   three seeds): BN survives learning rates at which plain LeNet stalls at chance, and reaches 95 % validation
 #   accuracy in fewer steps; at initialisation BN puts every layer's pre-activations at mean 0 and std 1.
-# * Tiny batches break BN (noisy batch statistics, running statistics that do not match them); GroupNorm, which
-#   never looks across the batch, does better with batches of 2.
+# * Tiny batches break BN (noisy batch statistics, running statistics that do not match them): with batches of 2,
+#   BN LeNet ended below plain LeNet; GroupNorm, which never looks across the batch, did better than both.
 # * A fair comparison: the same data, budget and schedule; each network at its own rate chosen on validation;
 #   three seeds with the range shown; a threshold fixed in advance; the test split touched once per model.
 #
