@@ -649,11 +649,18 @@ small = {name: experiments.sweep(lambda lr, seed, build=build: run_small(build, 
          for name, (build, lrs) in SMALL_NETS.items()}
 small_lr = {name: experiments.best_lr(scores) for name, scores in small.items()}
 small_best = {name: experiments.spread(small[name][lr]) for name, lr in small_lr.items()}
-for name in ("plain, batch 2", "BN, batch 2"):
-    edge = small_lr[name] in (SMALL_NETS[name][1][0], SMALL_NETS[name][1][-1])
-    print(f"{name}: {small_best[name].format(3)} at its best rate {small_lr[name]:g}"
-          + (" (at the edge of the grid)" if edge else ""))
-experiments.table({name: small[name] for name in ("plain, batch 2", "BN, batch 2")})
+
+
+def show_small(*names: str) -> pd.DataFrame:
+    """Each network's best rate (and whether it sits at the edge of its grid), then the table of its sweep."""
+    for name in names:
+        lrs = SMALL_NETS[name][1]
+        print(f"{name}: {small_best[name].format(3)} at its best rate {small_lr[name]:g}"
+              + (" (at the edge of the grid)" if small_lr[name] in (lrs[0], lrs[-1]) else ""))
+    return experiments.table({name: small[name] for name in names})
+
+
+show_small("plain, batch 2", "BN, batch 2")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -673,11 +680,7 @@ print(f"plain minus BN, batch 2: {failure:+.3f} validation accuracy; "
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-gn_lrs = SMALL_NETS["GroupNorm, batch 2"][1]
-edge = small_lr["GroupNorm, batch 2"] in (gn_lrs[0], gn_lrs[-1])
-print(f"GroupNorm, batch 2: {small_best['GroupNorm, batch 2'].format(3)} at its best rate "
-      f"{small_lr['GroupNorm, batch 2']:g}" + (" (at the edge of the grid)" if edge else ""))
-experiments.table({"GroupNorm, batch 2": small["GroupNorm, batch 2"]})
+show_small("GroupNorm, batch 2")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
