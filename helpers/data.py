@@ -12,8 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torchvision
-from torchvision import transforms
 
 from helpers import validate
 
@@ -103,8 +101,10 @@ def prepare_mnist(root: str | Path | None = None, force: bool = False) -> Path:
 
 def mnist_dataset(train: bool = True, transform=None, root: str | Path | None = None):
     """torchvision's own `MNIST` dataset, read offline from the copy `prepare_mnist` writes."""
+    import torchvision  # here, not at the top: importing it takes a second the first notebooks do not need
+
     root = prepare_mnist(root)
-    tf = transform if transform is not None else transforms.ToTensor()
+    tf = transform if transform is not None else torchvision.transforms.ToTensor()
     return torchvision.datasets.MNIST(str(root), train=train, transform=tf, download=False)
 
 
@@ -220,6 +220,8 @@ def mnist_loaders(
             TensorLoader(x_tr, y_tr, batch_size, shuffle=True, seed=seed),
             TensorLoader(x_te, y_te, 1024),
         )
+    from torchvision import transforms
+
     tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))])
     train, test = mnist_dataset(True, tf, root), mnist_dataset(False, tf, root)
     if limit is not None:
@@ -234,8 +236,10 @@ def mnist_loaders(
 
 def fashion_mnist(train: bool = True, transform=None, root: str | Path | None = None):
     """torchvision's FashionMNIST: downloaded once when online; offline, a clear DataUnavailableError."""
+    import torchvision  # here, not at the top: importing it takes a second the first notebooks do not need
+
     root = Path(root) if root is not None else data_dir()
-    tf = transform if transform is not None else transforms.ToTensor()
+    tf = transform if transform is not None else torchvision.transforms.ToTensor()
     try:
         return torchvision.datasets.FashionMNIST(str(root), train=train, transform=tf, download=True)
     except (OSError, RuntimeError) as err:  # URLError is an OSError

@@ -124,12 +124,13 @@ def predict(
     was_training = model.training
     model.eval()
     logits, labels = [], []
-    for batch in batches:
-        x, y = _check_batch(batch, "the loader")
-        out = model(x.to(device))
-        _check_logits(out, y)
-        logits.append(out.cpu())
-        labels.append(y)
+    with cpu_fast_layout(model, device):
+        for batch in batches:
+            x, y = _check_batch(batch, "the loader")
+            out = model(x.to(device))
+            _check_logits(out, y)
+            logits.append(out.cpu())
+            labels.append(y)
     model.train(was_training)
     return torch.cat(logits), torch.cat(labels)
 
@@ -233,12 +234,35 @@ def fit(
     device = device or try_device()
     opt = make_optimizer(model.to(device), optimizer, lr)
     schedule = scheduler(opt) if scheduler is not None else None
-    hist, curves, start, step = History(), LiveCurves(title=title) if live else None, time.perf_counter(), 0
+    with cpu_fast_layout(model, device):
+        return _fit(model, train, val, epochs, opt, schedule, scheduler_every, device, eval_every, log_every,
+                    LiveCurves(title=title) if live else None)
+
+
+@contextmanager
+def cpu_fast_layout(model: nn.Module, device: torch.device | str) -> Iterator[None]:
+    """On a CPU with oneDNN, keep the model's 4-D weights channels-last inside the block (oneDNN's convolutions run
+    faster so; the values are the same up to rounding), then restore the usual layout; nested blocks do nothing."""
+    fast = torch.device(device).type == "cpu" and torch.backends.mkldnn.is_available() and any(
+        p.dim() == 4 and not p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
+    if fast:
+        model.to(memory_format=torch.channels_last)
+    try:
+        yield
+    finally:
+        if fast:
+            model.to(memory_format=torch.contiguous_format)
+
+
+def _fit(model: nn.Module, train: Batches, val: Batches | None, epochs: int, opt: torch.optim.Optimizer,
+         schedule: torch.optim.lr_scheduler.LRScheduler | None, scheduler_every: str, device: torch.device,
+         eval_every: int | None, log_every: int, curves: LiveCurves | None) -> History:
+    hist, start, step = History(), time.perf_counter(), 0
     for epoch in range(1, epochs + 1):
         model.train()
         total_loss, correct, seen = 0.0, 0, 0
         bar = tqdm(train, total=len(train) if hasattr(train, "__len__") else None, desc=f"epoch {epoch}/{epochs}",
-                   disable=not live, mininterval=1.0)  # a few progress messages a second, not dozens
+                   disable=curves is None, mininterval=1.0)  # a few progress messages a second, not dozens
         for batch in bar:
             x, y = (t.to(device) for t in _check_batch(batch, "the training loader"))
             loss, right = train_step(model, x, y, opt)
@@ -263,8 +287,9 @@ def fit(
         hist.train_loss.append(total_loss / seen)
         hist.train_acc.append(correct / seen)
         hist.examples += seen
-        if val is not None:
-            hist.val_acc.append(evaluate_accuracy(model, val, device))
+        if val is not None:  # measured again unless the periodic evaluation has just measured this very model
+            fresh = hist.eval_step and hist.eval_step[-1] == step
+            hist.val_acc.append(hist.eval_acc[-1] if fresh else evaluate_accuracy(model, val, device))
         if curves is not None:
             curves.update(hist, force=True)
     hist.seconds = time.perf_counter() - start

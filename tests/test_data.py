@@ -1,6 +1,9 @@
 import gzip
 import hashlib
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
@@ -377,12 +380,12 @@ def test_mnist_dataset_reads_the_prepared_copy_offline_with_totensor(monkeypatch
         def __init__(self, root, train, transform, download):
             seen.update(path=root, train=train, transform=transform, download=download)
 
-    monkeypatch.setattr(data.torchvision.datasets, "MNIST", FakeMNIST)
+    monkeypatch.setattr(torchvision.datasets, "MNIST", FakeMNIST)
     data.mnist_dataset(train=False, root="somewhere")
     assert seen["root"] == "somewhere" and seen["path"] == str(tmp_path) and seen["train"] is False
     assert seen["download"] is False  # never the network: the course runs offline
-    assert isinstance(seen["transform"], data.transforms.ToTensor)  # images come as tensors unless told otherwise
-    mine = data.transforms.Normalize((0.5,), (0.5,))
+    assert isinstance(seen["transform"], torchvision.transforms.ToTensor)  # tensors unless told otherwise
+    mine = torchvision.transforms.Normalize((0.5,), (0.5,))
     data.mnist_dataset(transform=mine)
     assert seen["transform"] is mine and seen["train"] is True and seen["root"] is None
 
@@ -470,3 +473,13 @@ def test_prepare_writes_training_then_validation_images_as_bytes(monkeypatch, tm
     assert (raw / "train-labels-idx1-ubyte").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 5, *y_tr, *y_va])
     assert (raw / "t10k-images-idx3-ubyte").read_bytes()[16:] == bytes(np.rint(x_te * 256).astype(np.uint8).ravel())
     assert (raw / "t10k-labels-idx1-ubyte").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 1, *y_te])
+
+
+def test_importing_helpers_leaves_torchvision_unloaded():
+    """The first notebooks never use torchvision; importing it would cost each of them about a second."""
+    code = ("import sys, helpers.data, helpers.plotting, helpers.training, helpers.experiments, helpers.inspect, "
+            "helpers.checks, helpers.checkpoints, helpers.widgets; print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] == 'torchvision'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "[]"

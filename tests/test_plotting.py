@@ -157,6 +157,35 @@ def test_live_curves_redraw_at_most_once_per_interval_unless_forced(monkeypatch)
     slow.close()
 
 
+def test_a_slow_redraw_waits_twenty_times_its_own_duration(monkeypatch):
+    """Rendering the PNG takes about 0.2 s on a slow laptop: once a second would be a fifth of the run."""
+    clock = [0.0]
+    monkeypatch.setattr(plotting.time, "perf_counter", lambda: clock[0])
+    curves = plotting.LiveCurves()
+
+    class SlowHandle:
+        def update(self, fig):
+            clock[0] += 0.3  # this redraw takes 0.3 s
+
+    curves.handle = SlowHandle()
+    one, two = History(step=[1], step_loss=[1.0]), History(step=[1, 2], step_loss=[1.0, 0.9])
+    curves.update(one, force=True)  # began at 0.0, took 0.3 s
+    assert curves.cost == pytest.approx(0.3)
+    clock[0] = 5.9
+    curves.update(two)  # 5.9 s after it began: more than min_interval, less than 20 x 0.3 s
+    assert len(curves.ax_loss.lines[0].get_xdata()) == 1
+    clock[0] = 6.0
+    curves.update(two)
+    assert len(curves.ax_loss.lines[0].get_xdata()) == 2
+    curves.handle = None  # a fast redraw: back to once per min_interval
+    clock[0] = 9.0
+    curves.update(one, force=True)
+    clock[0] = 10.0
+    curves.update(two)
+    assert len(curves.ax_loss.lines[0].get_xdata()) == 2
+    curves.close()
+
+
 def test_live_curves_in_a_kernel_update_one_display_in_place(monkeypatch):
     import IPython.display
 

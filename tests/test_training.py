@@ -320,3 +320,86 @@ def test_fit_shows_a_progress_bar_and_live_curves_by_default(monkeypatch):
     fit(nn.Linear(2, 3), iter(list(TensorLoader(x, y, 16))), live=False)  # a plain iterator: no length
     assert not _Curves.made
     assert [kw for kw, _ in _Bar.made] == [{"total": None, "desc": "epoch 1/1", "disable": True, "mininterval": 1.0}]
+
+
+class LayoutProbe(nn.Module):
+    """A small CNN that records, at every forward pass, whether its convolution weight is channels-last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)  # two input channels: the two layouts differ
+        self.fc = nn.Linear(4, 3)
+        self.seen: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(self.conv.weight.is_contiguous(memory_format=torch.channels_last))
+        return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+
+def images(n=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 2, 6, 6, generator=g), torch.randint(0, 3, (n,), generator=g)
+
+
+@pytest.mark.parametrize("onednn", [True, False])
+def test_fit_and_predict_run_convolutions_channels_last_on_a_cpu_with_onednn(monkeypatch, onednn):
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: onednn)
+    model, (x, y) = LayoutProbe(), images()
+    fit(model, TensorLoader(x, y, 16), TensorLoader(x, y, 32), epochs=1, eval_every=2, live=False,
+        device=torch.device("cpu"))
+    assert len(model.seen) == 4 + 2 * 2 and set(model.seen) == {onednn}  # 4 steps, 2 evaluations of 2 batches
+    assert model.conv.weight.is_contiguous()  # the usual layout again afterwards
+    model.seen.clear()
+    predict(model, TensorLoader(x, y, 32))
+    assert model.seen == [onednn, onednn] and model.conv.weight.is_contiguous()
+
+
+def test_the_fast_layout_changes_the_results_only_by_rounding(monkeypatch):
+    x, y = images(256)
+    weights = []
+    for onednn in (True, False):
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda onednn=onednn: onednn)
+        model = training.seeded_model(LayoutProbe, 0)
+        fit(model, TensorLoader(x, y, 32, shuffle=True, seed=0), epochs=2, optimizer=torch.optim.Adam, lr=0.01,
+            live=False, device=torch.device("cpu"))
+        weights.append(model.conv.weight.detach().clone())
+    assert not torch.equal(weights[0], torch.zeros_like(weights[0]))
+    torch.testing.assert_close(weights[0], weights[1], rtol=1e-4, atol=1e-5)
+
+
+def test_the_fast_layout_leaves_other_devices_and_nested_blocks_alone(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: True)
+    model = LayoutProbe()
+    weight = model.conv.weight
+
+    def channels_last() -> bool:
+        return weight.is_contiguous(memory_format=torch.channels_last)
+
+    with training.cpu_fast_layout(model, "meta"):
+        assert not channels_last()
+    with training.cpu_fast_layout(model, torch.device("cpu")):
+        assert channels_last()
+        with training.cpu_fast_layout(model, "cpu"):
+            assert channels_last()
+        assert channels_last()  # the inner block found it channels-last and left it so
+    assert weight.is_contiguous() and not channels_last()
+    assert model.conv.weight is weight  # the same parameter (an optimizer holding it keeps working)
+    linear = nn.Linear(2, 3)
+    with training.cpu_fast_layout(linear, "cpu"):  # no 4-D weights: nothing to change
+        assert linear.weight.is_contiguous()
+
+
+def test_an_epoch_that_ends_on_a_periodic_evaluation_is_measured_once(monkeypatch):
+    calls = []
+    real = training.evaluate_accuracy
+
+    def counting(model, batches, device=None):
+        calls.append(len(calls))
+        return real(model, batches, device)
+
+    monkeypatch.setattr(training, "evaluate_accuracy", counting)
+    x, y = blobs(96)
+    hist = fit(nn.Linear(2, 3), TensorLoader(x, y, 16), TensorLoader(x, y, 32), epochs=2, eval_every=4, live=False)
+    assert hist.epoch_step == [6, 12] and hist.eval_step == [4, 8, 12]
+    assert len(calls) == 3 + 1  # steps 4, 8, 12, and the end of epoch 1 (step 6); step 12 is not measured twice
+    assert hist.val_acc[1] == hist.eval_acc[2]  # the end of epoch 2 reuses the measurement at step 12
