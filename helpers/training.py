@@ -241,8 +241,8 @@ def fit(
 
 @contextmanager
 def cpu_fast_layout(model: nn.Module, device: torch.device | str) -> Iterator[None]:
-    """On a CPU with oneDNN, keep the model's 4-D weights channels-last inside the block (oneDNN's convolutions run
-    faster so; the values are the same up to rounding), then restore the usual layout; nested blocks do nothing."""
+    """On a CPU with oneDNN, conv weights are channels-last inside the block (faster, same values up to rounding)."""
+    # Restored to the usual layout afterwards; a nested block finds the weights channels-last already and does nothing.
     fast = torch.device(device).type == "cpu" and torch.backends.mkldnn.is_available() and any(
         p.dim() == 4 and not p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
     if fast:

