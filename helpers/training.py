@@ -223,7 +223,8 @@ def fit(
 
     `optimizer`: a class such as torch.optim.Adam (built with `lr`), or an instance (then leave `lr` out); SGD with
     lr 0.1 by default. `scheduler(optimizer)` builds a learning-rate schedule, stepped after every epoch (PyTorch's
-    convention) or, with scheduler_every="batch", after every step (OneCycleLR, CyclicLR).
+    convention) or, with scheduler_every="batch", after every step (OneCycleLR, CyclicLR). On a CPU the model's
+    conv weights are channels-last while it trains (`cpu_fast_layout`) and in the usual layout again afterwards.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}.")

@@ -391,11 +391,13 @@ assert abs(val_acc_epoch_1 - training.evaluate_accuracy(relu_net, all_val)) < 1e
 # settle into the minimum (the same optimiser object, so Adam keeps its memory). Every 25 steps it measures the
 # accuracy on 1,000 validation images (cheap enough to repeat often) to draw the green curve; after each epoch it
 # measures it again (red squares). The learning rate and the number of epochs were chosen, when this notebook was
-# written, from validation curves like these ones, never from the test set. The notebook keeps torch to one
-# thread (see the imports) so that the experiments below can train runs side by side, one per core; this run
-# trains alone, so `training.torch_threads` lets it use every core. On a CPU, `fit` also keeps the convolution
-# weights in PyTorch's *channels-last* memory layout while it trains: oneDNN, the library behind PyTorch's CPU
-# convolutions, computes them faster that way, and the results differ only by rounding.
+# written, from validation curves like these ones, never from the test set. Two things differ from your loop above. The
+# notebook keeps torch to one thread (see the imports) so that the experiments below can train runs side by side, one
+# per core; this run trains alone, so `training.torch_threads` lets it use every core (its numbers may then differ
+# slightly between computers with different numbers of cores). And on a CPU, `fit` switches the convolution weights to
+# PyTorch's *channels-last* memory layout (the same numbers, stored with each pixel's channel values next to each other)
+# while it trains, then back: oneDNN, the library usually behind PyTorch's CPU convolutions, runs convolutions faster in
+# that layout. The results differ from your loop's by rounding only.
 
 # %%
 val_1k = data.TensorLoader(x_val[:1000], y_val[:1000], batch_size=1000)
