@@ -5,8 +5,8 @@ UV ?= $(if $(UV_FOUND),$(UV_FOUND),.uv/bin/uv)
 RUN := $(UV) run --locked course.py
 PORT ?= 8888
 
-.PHONY: lab test unit lint data test-browser test-cpu test-python test-colab check-platforms requirements html \
-	bench notebooks mutation clean-env help
+.PHONY: lab test unit lint data test-browser test-cpu test-python test-colab test-student check-platforms \
+	requirements html bench notebooks student teaching mutation clean-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -16,11 +16,14 @@ help:
 	@echo "make test-cpu        strict nbval with torch on other CPUs' kernels and on one thread (VARIANT=avx2 for one)"
 	@echo "make test-python     unit tests + notebooks 01-02 on Python 3.12 and 3.13 (PYTHONS='3.10 3.13' to pick)"
 	@echo "make test-colab      play a Colab user: bare Python 3.12 with torch, the notebooks' own install cell"
+	@echo "make test-student    run every student notebook, fill it from the answer key; nbgrader grades one"
 	@echo "make check-platforms uv.lock is current and installs on Linux, macOS, Windows x Python 3.10-3.13"
 	@echo "make requirements    regenerate requirements.txt (conda, Binder, JupyterHub) from uv.lock"
 	@echo "make html            the notebooks as an offline static site in site/"
-	@echo "make bench           time every notebook and the training paths; writes benchmarks/RESULTS.md"
-	@echo "make notebooks       re-execute the notebooks from sources/ and save them (NB=01 for one)"
+	@echo "make bench           time every notebook, every deck cell, the training paths (benchmarks/*.md)"
+	@echo "make student         rewrite student/ and an nbgrader course folder in build/nbgrader/"
+	@echo "make teaching        rewrite TEACHING.md (the teacher's guide) from the decks and make bench's timings"
+	@echo "make notebooks       re-execute the notebooks and decks from sources/ (NB=01 for one, ONLY=slides)"
 	@echo "make mutation        mutation testing of helpers/ (mutmut, ~20 min); writes benchmarks/MUTATION.md"
 
 # uv itself, when it is not on PATH: a private copy from PyPI (learners: see README for uv's own installer).
@@ -56,6 +59,15 @@ test-python: $(UV)
 test-colab: $(UV)
 	$(RUN) test-colab
 
+test-student: $(UV)
+	$(RUN) test-student
+
+student: $(UV)
+	$(RUN) student
+
+teaching: $(UV)
+	$(RUN) teaching
+
 check-platforms: $(UV)
 	$(RUN) check-platforms
 
@@ -69,7 +81,7 @@ bench: $(UV)
 	$(RUN) bench
 
 notebooks: $(UV)
-	$(RUN) notebooks $(NB)
+	$(RUN) notebooks $(NB) $(if $(ONLY),--only $(ONLY))
 
 mutation: $(UV)
 	$(RUN) mutation

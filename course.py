@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "notebooks"
+EDITIONS = ["notebooks", "slides", "student"]  # the chapters, their slide decks, the student edition
 LINTED = ["helpers", "tests", "tools", "sources", "browser_tests", "benchmarks", "conftest.py", "course.py"]
 # torch picks its CPU kernels at run time; these make it run what other laptops run (AUTHORING.md, "Outputs
 # that hold on every machine").
@@ -90,7 +91,7 @@ def data() -> None:
 def lint() -> None:
     """ruff over the code and, through nbqa, over the notebooks."""
     run([sys.executable, "-m", "ruff", "check", *LINTED])
-    run([sys.executable, "-m", "nbqa", "ruff", "notebooks"])
+    run([sys.executable, "-m", "nbqa", "ruff", *EDITIONS])
 
 
 def lab(args: argparse.Namespace) -> None:
@@ -112,7 +113,19 @@ def test_cpu(args: argparse.Namespace) -> None:
     data()
     for name in args.variants or list(CPU_VARIANTS):
         print(f"=== notebooks with {name}: {CPU_VARIANTS[name]}", flush=True)
-        run([sys.executable, "-m", "pytest", "notebooks", *args.pytest_args], env=CPU_VARIANTS[name])
+        run([sys.executable, "-m", "pytest", "notebooks", "slides", *args.pytest_args], env=CPU_VARIANTS[name])
+
+
+NBGRADER = "nbgrader==0.9.6"  # not in the lock (it needs Python 3.11+); added for this command only
+
+
+def test_student(args: argparse.Namespace) -> None:
+    """Every student notebook runs, saying "not yet"; the answer key fills it; nbgrader grades it (needs PyPI once)."""
+    data()
+    tests = str(ROOT / "tests" / "test_student_edition.py")
+    run([sys.executable, "-m", "pytest", "-m", "student", "-k", "not nbgrader", tests, *args.pytest_args])
+    run([uv(), "run", "--locked", "--with", NBGRADER, "python", "-m", "pytest", "-m", "student", "-k", "nbgrader",
+         tests, *args.pytest_args])
 
 
 def test_python(args: argparse.Namespace) -> None:
@@ -264,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("test-cpu", help="strict nbval with torch running other CPUs' kernels, and with one thread")
     p.add_argument("--variant", dest="variants", action="append", choices=list(CPU_VARIANTS))
     p.set_defaults(go=test_cpu)
+    p = sub.add_parser("test-student", help="run every student notebook and the answer key; nbgrader grades one")
+    p.set_defaults(go=test_student)
     p = sub.add_parser("test-python", help="unit tests + notebooks 01-02 in environments on other Pythons")
     p.add_argument("versions", nargs="+", choices=SUPPORTED_PYTHONS)
     p.add_argument("--paths", nargs="*", help="test paths (default: tests and notebooks 01, 02)")
@@ -279,7 +294,10 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(go=passthrough("-m pytest -m install tests/test_colab_user.py"))
     for name, script, group, text in [
         ("test-browser", "-m pytest browser_tests", "browser", "notebooks in a real JupyterLab in headless Chromium"),
-        ("notebooks", "-m tools.build_notebooks", "authoring", "rebuild notebooks from sources/ (give NN to pick)"),
+        ("notebooks", "-m tools.build_notebooks", "authoring",
+         "rebuild the chapters, student edition and decks from sources/ (give NN to pick; --only slides)"),
+        ("student", "-m tools.student", None, "rewrite student/ and an nbgrader course folder (build/nbgrader/)"),
+        ("teaching", "-m tools.build_teaching", None, "rewrite TEACHING.md from the decks and make bench's timings"),
         ("html", "-m tools.build_site --out site", "authoring", "the notebooks as an offline static site in site/"),
         ("bench", "-m benchmarks.run", None, "time every notebook and the training paths"),
     ]:

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""`make bench`: time every notebook, d2l's training path against helpers', and three corr2d implementations.
+"""`make bench`: time every notebook, every slide deck cell by cell, d2l's training path against helpers', and
+three corr2d implementations.
 
-Prints a Markdown report and writes it to benchmarks/RESULTS.md, with a description of the machine.
-Usage: python -m benchmarks.run [--skip-notebooks] [--out benchmarks/RESULTS.md]
+Prints a Markdown report and writes it to benchmarks/RESULTS.md, with a description of the machine; the decks' cell
+times go to benchmarks/SLIDES.md and benchmarks/slides.json (the teacher's guide, TEACHING.md, reads them).
+Usage: python -m benchmarks.run [--skip-notebooks] [--only slides] [--out benchmarks/RESULTS.md]
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import platform
 import re
@@ -30,6 +33,7 @@ from torch import nn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 from helpers import data, lessons, training  # noqa: E402
+from tools.decks import cell_key  # noqa: E402
 from tools.kernels import execute_notebook  # noqa: E402
 
 
@@ -57,6 +61,61 @@ def time_notebooks() -> list[tuple[str, float]]:
         rows.append((path.stem, time.perf_counter() - start))
         print(f"  {path.stem}: {rows[-1][1]:.1f} s", flush=True)
     return rows
+
+
+SLOW_CELL_S = 10  # the most a cell a teacher runs in class may take (issue: demos that run in class)
+SLIDES_JSON = ROOT / "benchmarks" / "slides.json"
+
+
+def cell_seconds(cell) -> float:
+    """How long a cell ran, from nbclient's timing metadata (from busy to idle)."""
+    t = cell.metadata["execution"]
+    start, end = (datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                  for k in ("iopub.status.busy", "iopub.status.idle"))
+    return (end - start).total_seconds()
+
+
+def time_decks() -> dict[str, dict]:
+    """Execute each slide deck top to bottom in a fresh kernel (what a teacher runs before class); time every cell."""
+    decks = {}
+    for path in sorted((ROOT / "slides").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        execute_notebook(nb, path.parent, timeout=900, record_timing=True)
+        total = time.perf_counter() - start
+        cells = [{"index": i, "key": cell_key(c.source), "seconds": round(cell_seconds(c), 2),
+                  "first_line": c.source.strip().split("\n", 1)[0][:70]}
+                 for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        decks[path.stem] = {"seconds": round(total, 1), "cells": cells}
+        slowest = max(cells, key=lambda c: c["seconds"])
+        print(f"  slides/{path.stem}: {total:.1f} s, slowest cell {slowest['seconds']:.1f} s", flush=True)
+    return decks
+
+
+def decks_report(decks: dict[str, dict]) -> str:
+    """The decks' table: whole deck, slowest cell, and every cell over the classroom limit."""
+    when = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+    lines = [f"# Slide decks, cell by cell\n\nMeasured {when} UTC with `make bench` on: {machine()}. Each deck runs "
+             "top to bottom in a fresh kernel, as a teacher runs it before class; in class no cell may take more than "
+             f"{SLOW_CELL_S} s.\n",
+             "| deck | whole deck (s) | slowest cell (s) | that cell | cells over 10 s |", "|---|---:|---:|---|---:|"]
+    for name, d in decks.items():
+        slowest = max(d["cells"], key=lambda c: c["seconds"])
+        over = sum(c["seconds"] > SLOW_CELL_S for c in d["cells"])
+        lines.append(f"| {name} | {d['seconds']:.1f} | {slowest['seconds']:.1f} | cell {slowest['index']}: "
+                     f"`{slowest['first_line'].replace('|', '/')}` | {over} |")
+    worst = max(c["seconds"] for d in decks.values() for c in d["cells"])
+    lines.append(f"\n**Slowest slide-mode cell of all: {worst:.1f} s** (limit {SLOW_CELL_S} s"
+                 f"{'' if worst <= SLOW_CELL_S else ', exceeded'}).")
+    return "\n".join(lines) + "\n"
+
+
+def write_decks(decks: dict[str, dict]) -> str:
+    """Write benchmarks/slides.json and SLIDES.md; return the report."""
+    SLIDES_JSON.write_text(json.dumps({"machine": machine(), "decks": decks}, indent=1) + "\n", encoding="utf-8")
+    text = decks_report(decks)
+    (ROOT / "benchmarks" / "SLIDES.md").write_text(text, encoding="utf-8")
+    return text
 
 
 def xavier(net: nn.Module) -> nn.Module:
@@ -215,9 +274,14 @@ def report(notebooks, d2l_run, helpers_run, bare, corr, threads, lr, batch_size)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--only", choices=["slides"], help="time only the slide decks (about a minute)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
     data.prepare_mnist()
+    print("slide decks, cell by cell:", flush=True)
+    print(write_decks(time_decks()))
+    if args.only == "slides":
+        return 0
     lr, batch_size = 0.1, 256
     notebooks = []
     if not args.skip_notebooks:

@@ -32,14 +32,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVED = ("notebooks", "slides")  # the folders a learner and a teacher open in JupyterLab
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """Start JupyterLab on a copy of notebooks/ and yield its base URL and token; stop it by its PID."""
+    """Start JupyterLab on a copy of notebooks/ and slides/ and yield its base URL and token; stop it by its PID."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set CHROMIUM.")
     home = tmp_path_factory.mktemp("lab")
-    served = home / "notebooks"
-    shutil.copytree(ROOT / "notebooks", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    served = home / "course"
+    for folder in SERVED:
+        shutil.copytree(ROOT / folder, served / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = home / "settings"
     for name, value in SETTINGS.items():
         plugin, file = name.split("/", 1)[0], name.split("/", 1)[1]
@@ -92,3 +96,19 @@ def browser():
             "--disable-component-update", "--disable-sync"])
         yield b
         b.close()
+
+
+SLIDE_HEIGHTS: dict[str, tuple[float, str]] = {}  # deck -> (its tallest slide's height in px, that slide's title)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The tallest slide of each deck walked in RISE (test_slides_fit_a_projector.py), also in test-artifacts/."""
+    if not SLIDE_HEIGHTS:
+        return
+    lines = [f"{deck}: tallest slide {height:.0f} px of 720 ({title})" for deck, (height, title) in
+             sorted(SLIDE_HEIGHTS.items())]
+    terminalreporter.write_sep("-", "RISE at 1280x720: the tallest slide of each deck")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "slide_heights.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

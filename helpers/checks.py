@@ -1,10 +1,13 @@
 """Exercise checkers: ✅ for a right answer; for a wrong one, a hint about what is off (never the answer itself),
-raised so that nbval sees it. Numbers may come as int, float, NumPy scalar or 0-d tensor; the folded solution
-cell under each exercise shows the answer to whoever wants it."""
+raised so that nbval sees it; for a stub (None), "not yet" with a hint, printed, so that a notebook with unanswered
+exercises still runs top to bottom (the student edition). Under nbgrader's autograder or validator, which set
+NBGRADER_EXECUTION, a stub fails like a wrong answer, so it scores nothing. Numbers may come as int, float, NumPy
+scalar or 0-d tensor; the folded solution cell under each exercise in the chapter shows the answer."""
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from numbers import Number
 
@@ -16,7 +19,16 @@ class CheckFailed(AssertionError):
     """A learner's answer does not match; the message hints at what is off, without giving the answer."""
 
 
-NOT_ATTEMPTED = "⏳ {name}: not attempted yet. Replace the `None` above with your answer and run the cell again."
+NOT_YET = "⏳ {name}: not yet. Replace the `None` above with your answer and run the cell again."
+SOLUTION = "(A worked solution is folded under the exercise in the chapter.)"
+
+
+def _not_yet(name: str, hint: str | None) -> None:
+    """A stub: "not yet" with the hint, printed; raised under nbgrader, where an unanswered exercise scores 0."""
+    message = NOT_YET.format(name=name) + (f" Hint: {hint}" if hint else "")
+    if os.environ.get("NBGRADER_EXECUTION"):
+        raise CheckFailed(message)
+    print(message)
 
 
 def _number(v) -> float | None:
@@ -102,12 +114,12 @@ def _same(answer, expected, atol: float, rtol: float) -> tuple[bool, str]:
 def check(name: str, answer, expected, atol: float = 1e-6, rtol: float = 1e-5, hint: str | None = None) -> None:
     """Print ✅ for a right answer, raise CheckFailed with a hint for a wrong one; None means not tried yet."""
     if answer is None:
-        print(NOT_ATTEMPTED.format(name=name))
+        _not_yet(name, hint)
         return
     ok, why = _same(answer, expected, atol, rtol)
     if not ok:
         extra = f" Hint: {hint}" if hint else ""
-        raise CheckFailed(f"❌ {name}: {why}.{extra} (The folded cell below has a worked solution.)")
+        raise CheckFailed(f"❌ {name}: {why}.{extra} {SOLUTION}")
     print(f"✅ {name}: correct.")
 
 
@@ -118,10 +130,11 @@ def check_function(
     cases: Sequence[tuple],
     atol: float = 1e-5,
     rtol: float = 1e-4,
+    hint: str | None = None,
 ) -> None:
-    """Call `fn(*case)` and `reference(*case)` for every case and compare (print ✅ or raise); None = not tried."""
+    """Call `fn(*case)` and `reference(*case)` for every case and compare (print ✅ or raise); None = not yet."""
     if fn is None:
-        print(NOT_ATTEMPTED.format(name=name))
+        _not_yet(name, hint)
         return
     if not cases:
         raise ValueError("check_function needs at least one test case.")

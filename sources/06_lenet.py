@@ -34,7 +34,7 @@ import torchvision
 from torch import nn
 from torchvision import transforms
 
-from helpers import checkpoints, checks, data, experiments, inspect, plotting, training
+from helpers import checkpoints, checks, data, experiments, inspect, plotting, shipped, training
 from helpers.widgets.lenet import DigitExplorer
 
 # One torch thread per run: independent runs (sweeps, seeds) train side by side, one per CPU core, and give the
@@ -354,6 +354,7 @@ def train_loader(seed: int = 0, n: int | None = None) -> data.TensorLoader:
     return data.TensorLoader(x_train[:n], y_train[:n], batch_size=128, shuffle=True, seed=seed)
 
 
+# %%
 training.seed_everything(0)
 relu_net = lenet("relu").to(device)  # Module.to moves the parameters in place (and returns the module)
 optimizer = torch.optim.Adam(relu_net.parameters(), lr=2e-3)
@@ -362,7 +363,7 @@ relu_net.train()
 for x, y in train_loader(seed=0):  # one epoch: every training image once
     epoch_losses.append(train_step(relu_net, x, y, optimizer))
 val_acc_epoch_1 = evaluate(relu_net, x_val, y_val)  # model.eval() and torch.no_grad() inside
-relu_net.train()
+relu_net.train();  # back to training mode (the ; keeps the network's description off the page)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -413,6 +414,13 @@ with training.torch_threads(experiments.cpu_workers()):  # this run trains alone
         group["lr"] = 2e-4
     hist_relu_2 = training.fit(relu_net, train_loader(seed=2), val_loader, epochs=1, optimizer=optimizer,
                                log_every=5, title="one more epoch at lr 0.0002")
+
+# %%
+# For the slide deck (you can skip this cell): it loads these results instead of training in class.
+# Its final validation accuracy measured 0.990 to 0.991 on five machine/torch set-ups (the checks below); the
+# tolerance, 0.003 (30 of the 10,000 validation images), is above that spread.
+shipped.ship("06_lenet", {"val_acc": hist_relu_2.val_acc[-1]}, tolerance=0.003,
+             model=relu_net.state_dict(), history=hist_relu, history_2=hist_relu_2)
 
 # %%
 # Checks for this section (you can skip this cell)
@@ -1022,7 +1030,7 @@ for seed in (0, 1, 2):
 # tanh is zero-centred with slope 1 at 0: no constant 0.5 to carry, no factor 1/4 per layer. Its logits depend on
 # the image about as much as the ReLU network's, two orders of magnitude more than the sigmoid network's.
 answer_4 = "relu"
-checks.check("exercise 4: tanh LeNet's signal at the logits is closer to", answer_4, closer_to(tanh_logits),
+checks.check("exercise 4: tanh LeNet's signal at the logits is closer to", answer_4, closer_to(tanh_signals()),
              hint="measure it for each seed and compare the ratios, not the differences")
 
 # %% [markdown]

@@ -11,7 +11,30 @@ def test_check_pass_fail_and_not_attempted(capsys):
     check("tensor", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-8]))
     assert check("later", None, 3) is None
     out = capsys.readouterr().out
-    assert out.count("✅") == 3 and out.count("⏳") == 1 and "⏳ later: not attempted" in out
+    assert out.count("✅") == 3 and out.count("⏳") == 1 and "⏳ later: not yet." in out
+
+
+def test_a_stub_says_not_yet_with_its_hint_and_fails_under_nbgrader(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    check("ex", None, 3, hint="count the windows")
+    check_function("fn", None, lambda x: x, [(1,)], hint="flip the kernel")
+    out = capsys.readouterr().out
+    assert ("⏳ ex: not yet. Replace the `None` above with your answer and run the cell again. Hint: count the "
+            "windows") in out
+    assert "⏳ fn: not yet." in out and "Hint: flip the kernel" in out
+    for mode in ("autograde", "validate"):  # what nbgrader sets: an unanswered exercise scores nothing
+        monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+        with pytest.raises(CheckFailed, match="⏳ ex: not yet"):
+            check("ex", None, 3)
+        with pytest.raises(CheckFailed, match="⏳ fn: not yet"):
+            check_function("fn", None, lambda x: x, [(1,)])
+        check("ex", 3, 3)  # a right answer still passes
+    assert capsys.readouterr().out.count("✅") == 2
+
+
+def test_a_wrong_answer_points_to_the_chapters_solution_in_either_edition():
+    with pytest.raises(CheckFailed, match=r"folded under the exercise in the chapter"):
+        check("ex", 4, 3)
 
 
 @pytest.mark.parametrize("answer", [61_706, 61_706.0, np.int64(61_706), torch.tensor(61_706), torch.tensor([61_706.0])])
@@ -43,7 +66,7 @@ def test_a_wrong_answer_gets_a_hint_never_the_answer(answer, expected, hint):
         check("exercise", answer, expected)
     message = str(err.value)
     secret = str(expected.tolist() if isinstance(expected, torch.Tensor) else expected)
-    assert secret not in message and "folded cell below" in message
+    assert secret not in message and "folded under the exercise in the chapter" in message
 
 
 def test_a_custom_hint_is_added():
@@ -74,7 +97,7 @@ def test_check_function(capsys):
     with pytest.raises(CheckFailed, match="raised ZeroDivisionError"):
         check_function("boom", lambda x: 1 / 0, lambda x: x, cases)
     check_function("todo", None, lambda x: x, cases)
-    assert "⏳ todo: not attempted" in capsys.readouterr().out
+    assert "⏳ todo: not yet" in capsys.readouterr().out
     with pytest.raises(ValueError, match="at least one"):
         check_function("empty", lambda x: x, lambda x: x, [])
 
@@ -127,11 +150,12 @@ def test_the_relative_tolerance_is_the_one_given():
 def test_the_whole_message_without_and_with_a_hint():
     with pytest.raises(CheckFailed) as err:
         check("exercise", -5.0, 5.0)
-    assert str(err.value) == "❌ exercise: the sign is off. (The folded cell below has a worked solution.)"
+    assert str(err.value) == ("❌ exercise: the sign is off. (A worked solution is folded under the exercise in the "
+                              "chapter.)")
     with pytest.raises(CheckFailed) as err:
         check("exercise", -5.0, 5.0, hint="mind the direction")
     assert str(err.value) == ("❌ exercise: the sign is off. Hint: mind the direction "
-                              "(The folded cell below has a worked solution.)")
+                              "(A worked solution is folded under the exercise in the chapter.)")
 
 
 def test_check_function_names_the_case_and_its_inputs():

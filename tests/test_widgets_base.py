@@ -95,3 +95,21 @@ def test_base_defaults_no_title_no_caption_and_first_display_computes():
     assert ex.draws == [1] and "application/vnd.jupyter.widget-view+json" in bundle
     ex._repr_mimebundle_()
     assert ex.draws == [1]  # shown again: nothing recomputed
+
+
+def test_scaled_draws_the_picture_smaller_as_a_whole_and_refuses_a_bad_factor(monkeypatch):
+    from helpers.widgets import _base
+
+    shown = []
+    monkeypatch.setattr(_base, "clear_output", lambda wait=False: None)
+    monkeypatch.setattr(_base, "display", lambda fig: shown.append(fig.get_dpi()))
+    full = Doubler()
+    full.refresh()
+    small = Doubler().scaled(0.5)
+    assert isinstance(small, Doubler)  # chainable: Explorer(...).scaled(0.8) is the explorer
+    small.refresh()
+    assert shown == [plt.rcParams["figure.dpi"], 0.5 * plt.rcParams["figure.dpi"]]
+    assert small.static_figure().get_dpi() == plt.rcParams["figure.dpi"]  # the static figure keeps its size
+    for bad in (0, -1, 5, "big"):
+        with pytest.raises(ValueError, match="factor must be"):
+            Doubler().scaled(bad)

@@ -30,23 +30,25 @@ if importlib.util.find_spec("helpers") is None:
     importlib.invalidate_caches()'''
 
 
-def colab_url(stem: str) -> str:
+def colab_url(stem: str, folder: str = "notebooks") -> str:
     """The notebook's page in Google Colab, opened from the repository on GitHub."""
-    return f"https://colab.research.google.com/github/{GITHUB}/blob/main/notebooks/{stem}.ipynb"
+    return f"https://colab.research.google.com/github/{GITHUB}/blob/main/{folder}/{stem}.ipynb"
 
 
-def colab_line(stem: str) -> str:
+def colab_line(stem: str, folder: str = "notebooks") -> str:
     """The line under each notebook's title (a text link: the offline site must not fetch a badge image)."""
-    return f"[Open in Colab]({colab_url(stem)}) · or locally: `uv run course.py lab`"
+    if folder == "slides":  # a deck: the chapter it presents is one click away
+        return f"[Open in Colab]({colab_url(stem, folder)}) · the chapter: [{stem}.ipynb](../notebooks/{stem}.ipynb)"
+    return f"[Open in Colab]({colab_url(stem, folder)}) · or locally: `uv run course.py lab`"
 
 
-def add_setup(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+def add_setup(nb: nbformat.NotebookNode, stem: str, folder: str = "notebooks") -> nbformat.NotebookNode:
     """Put the Colab link under the title of the first (markdown) cell and the set-up cell right after it."""
     first = nb.cells[0]
     if first.cell_type != "markdown" or not first.source.startswith("# "):
         raise ValueError(f"{stem}: the first cell must be a markdown cell that starts with the '# ' title.")
     title, _, rest = first.source.partition("\n")
-    first.source = f"{title}\n\n{colab_line(stem)}\n{rest}"
+    first.source = f"{title}\n\n{colab_line(stem, folder)}\n{rest}"
     nb.cells.insert(1, nbformat.v4.new_code_cell(SETUP))
     return nb
 

@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 from matplotlib.figure import Figure
 
+from helpers import validate as check
+
 State = TypeVar("State")
 
 
@@ -32,6 +34,7 @@ class Explorer(Generic[State]):
         self.out = W.Output(layout=W.Layout(min_height="120px"))
         self._state: State | None = None
         self._held = False
+        self._scale = 1.0
         for control in controls.values():
             control.observe(self._on_change, names="value")
         header = [W.HTML(f"<b>{title}</b>")] if title else []
@@ -51,6 +54,11 @@ class Explorer(Generic[State]):
     def describe(self, state: State) -> str:
         """A one-line text summary shown above the picture (override; empty hides it)."""
         return ""
+
+    def scaled(self, factor: float) -> Explorer[State]:
+        """Draw the picture `factor` times its size (a slide deck shrinks it to fit a projector); returns self."""
+        self._scale = check.fraction("factor", factor, low=0.0, high=4.0)
+        return self
 
     @property
     def values(self) -> dict[str, Any]:
@@ -91,6 +99,7 @@ class Explorer(Generic[State]):
         self._state = self.compute(**self.values)
         self.caption.value = self.describe(self._state)
         fig = self.draw(self._state)
+        fig.set_dpi(fig.get_dpi() * self._scale)  # the PNG shrinks or grows as a whole, text included
         with self.out:
             clear_output(wait=True)
             display(fig)
