@@ -68,6 +68,12 @@ def test_student_edition_is_what_the_generator_makes_from_the_chapter(stem):
 
 
 @pytest.mark.parametrize("stem", STEMS)
+def test_the_student_editions_colab_link_opens_the_student_copy(stem):
+    title = saved(stem).cells[0].source
+    assert f"/blob/main/student/{stem}.ipynb)" in title and f"/blob/main/notebooks/{stem}.ipynb)" not in title, title
+
+
+@pytest.mark.parametrize("stem", STEMS)
 def test_no_solution_text_in_the_student_edition(stem):
     nb = chapter(stem)
     secret = solution_only_lines(nb)

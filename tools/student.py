@@ -27,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from tools import setup_cell
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "notebooks"
 STUDENT = ROOT / "student"
@@ -103,6 +105,7 @@ def exercises(nb, name: str) -> list[Exercise]:
 
 def _cell(source: str, grade_id: str, test: bool) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
+    cell.id = grade_id  # stable, so that rebuilding the edition changes nothing (nbgrader's ids are its grade ids)
     cell.metadata["nbgrader"] = {"grade": test, "solution": not test, "locked": test, "grade_id": grade_id,
                                  "schema_version": 3, **({"points": 1} if test else {})}
     return cell
@@ -124,6 +127,7 @@ def edition(chapter, name: str, key: bool) -> nbformat.NotebookNode:
     if not key:
         first = cells[0]
         title, _, rest = first.source.partition("\n")
+        rest = rest.replace(setup_cell.colab_line(name), setup_cell.colab_line(name, "student"))  # open this copy
         first.source = f"{title}\n\n{NOTE.format(stem=name)}\n{rest}"
     nb.cells = cells
     return nb
