@@ -502,13 +502,14 @@ assert gap > 0.1
 
 # %%
 answer_1 = None  # e.g. (batch, channels, height, width)
-expected_1 = tuple(nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 16, 14, 14)).shape)
-checks.check("exercise 1: pooled shape", answer_1, expected_1)
+checks.check("exercise 1: pooled shape", answer_1,
+             tuple(nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 16, 14, 14)).shape))
 
 # %% jupyter={"source_hidden": true}
 # Solution: channels unchanged; each side ceil((14 - 3) / 2) + 1 = ceil(5.5) + 1 = 7 (floor would give 6).
 answer_1 = (1, 16, 7, 7)
-checks.check("exercise 1: pooled shape", answer_1, expected_1)
+checks.check("exercise 1: pooled shape", answer_1,
+             tuple(nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 16, 14, 14)).shape))
 
 # %% [markdown]
 # **Exercise 2.** Average pooling is a convolution with a fixed kernel. Write `avg_pool_by_conv(X, k)` that computes
