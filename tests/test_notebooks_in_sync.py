@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.build_notebooks import CHECKS
+from tools.decks import CHECKS
 from tools.setup_cell import read_source
 
 ROOT = Path(__file__).resolve().parent.parent

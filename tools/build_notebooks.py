@@ -25,20 +25,13 @@ from tools.kernels import execute_notebook
 from tools.setup_cell import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = decks.CHECKS  # first line of a guard cell: folded in JupyterLab, left out of slides and site
-SHIPS = decks.SHIPS  # first line of a maintenance cell that ships a long run's results to the deck: folded too
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-
-def is_checks(cell) -> bool:
-    """A guard cell: checks that nbval runs and a reader may skip."""
-    return decks.is_checks(cell)
 
 
 def slide_type(cell) -> str:
     """A chapter's RISE metadata: a new slide at each '#'/'##' heading, a sub-slide at '###', skip guard cells, else
     continue. (The projector edition is the deck in slides/; a chapter shown as slides scrolls.)"""
-    if is_checks(cell) or decks.is_maintenance(cell):
+    if decks.is_checks(cell) or decks.is_maintenance(cell):
         return "skip"
     level = decks.heading_level(cell)
     return {1: "slide", 2: "slide", 3: "subslide"}.get(level, "-")
@@ -51,9 +44,9 @@ def chapter(source: Path) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
         cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
-        if is_checks(cell) or decks.is_maintenance(cell):
+        if decks.is_checks(cell) or decks.is_maintenance(cell):
             cell.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab shows a fold; a click opens it
-            cell.metadata["tags"] = ["checks" if is_checks(cell) else "maintenance"]
+            cell.metadata["tags"] = ["checks" if decks.is_checks(cell) else "maintenance"]
     return nb
 
 
